@@ -1,0 +1,119 @@
+#include <evalq/error.h>
+#include <evalq/model_info.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+
+namespace evalq::cli {
+namespace {
+
+nlohmann::json spec_json(const TensorSpec& s) {
+  nlohmann::json dims = nlohmann::json::array();
+  for (size_t i = 0; i < s.dims.size(); ++i) {
+    if (s.dims[i] >= 0) dims.push_back(s.dims[i]);
+    else dims.push_back(s.symbols[i].empty() ? "?" : s.symbols[i]);
+  }
+  return {{"name", s.name}, {"dtype", dtype_name(s.dtype)}, {"shape", s.has_shape ? dims : nlohmann::json()}};
+}
+
+nlohmann::json info_json(const ModelInfo& info) {
+  nlohmann::json j;
+  j["model"] = info.onnx_path.string();
+  j["format"] = info.format;
+  j["producer"] = info.producer;
+  j["ir_version"] = info.ir_version;
+  for (const auto& [d, v] : info.opsets) j["opsets"][d.empty() ? "ai.onnx" : d] = v;
+  for (const auto& s : info.inputs) j["inputs"].push_back(spec_json(s));
+  for (const auto& s : info.outputs) j["outputs"].push_back(spec_json(s));
+  j["op_histogram"] = info.op_histogram;
+  int64_t total = 0;
+  for (const auto& [dtype, p] : info.parameters) {
+    j["parameters"][dtype] = {{"tensors", p.tensors}, {"elements", p.elements}, {"bytes", p.bytes}};
+    total += p.elements;
+  }
+  j["parameter_count"] = total;
+  if (info.llm) {
+    const auto& l = *info.llm;
+    j["kv_cache"] = {{"layers", l.layers()}, {"kv_heads", l.kv_heads}, {"head_size", l.head_size},
+                     {"dtype", dtype_name(l.kv_dtype)}, {"layout", "[batch, kv_heads, length, head_size]"}};
+  } else {
+    j["not_llm_reason"] = info.not_llm_reason;
+  }
+  j["unsupported_ops"] = info.unsupported_ops;
+  return j;
+}
+
+std::string dims_text(const nlohmann::json& shape) {
+  if (shape.is_null()) return "[?]";
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += shape[i].is_string() ? shape[i].get<std::string>() : std::to_string(shape[i].get<int64_t>());
+  }
+  return s + "]";
+}
+
+void print_info(const nlohmann::json& j) {
+  std::cout << "model:      " << j["model"].get<std::string>() << "\n"
+            << "format:     " << j["format"].get<std::string>() << "\n"
+            << "producer:   " << j["producer"].get<std::string>() << " (ir_version " << j["ir_version"] << ")\n"
+            << "opsets:    ";
+  for (const auto& [d, v] : j["opsets"].items()) std::cout << " " << d << "=" << v;
+  std::cout << "\ninputs:\n";
+  for (const auto& s : j["inputs"]) {
+    std::cout << "  " << s["name"].get<std::string>() << "  " << s["dtype"].get<std::string>() << " "
+              << dims_text(s["shape"]) << "\n";
+  }
+  std::cout << "outputs:\n";
+  for (const auto& s : j["outputs"]) {
+    std::cout << "  " << s["name"].get<std::string>() << "  " << s["dtype"].get<std::string>() << " "
+              << dims_text(s["shape"]) << "\n";
+  }
+  std::cout << "parameters: " << j["parameter_count"] << " elements\n";
+  for (const auto& [dtype, p] : j["parameters"].items()) {
+    std::cout << "  " << dtype << ": " << p["elements"] << " elements in " << p["tensors"] << " tensors, "
+              << p["bytes"] << " bytes\n";
+  }
+  if (j.contains("kv_cache")) {
+    const auto& kv = j["kv_cache"];
+    std::cout << "kv cache:   " << kv["layers"] << " layers x " << kv["kv_heads"] << " kv heads x head size "
+              << kv["head_size"] << ", " << kv["dtype"].get<std::string>() << " " << kv["layout"].get<std::string>()
+              << "\n";
+  } else {
+    std::cout << "not an LLM: " << j["not_llm_reason"].get<std::string>() << "\n";
+  }
+  std::cout << "operators:\n";
+  for (const auto& [op, n] : j["op_histogram"].items()) std::cout << "  " << op << ": " << n << "\n";
+  if (j["unsupported_ops"].empty()) {
+    std::cout << "unsupported operators: none\n";
+  } else {
+    std::cout << "unsupported operators:\n";
+    for (const auto& u : j["unsupported_ops"]) std::cout << "  " << u.get<std::string>() << "\n";
+  }
+}
+
+CommandRun setup(CLI::App& sub) {
+  auto model = std::make_shared<std::string>();
+  auto json_path = std::make_shared<std::string>();
+  sub.add_option("MODEL", *model, "A .onnx file or a folder holding model.onnx")->required();
+  sub.add_option("--json", *json_path, "Also write the report as JSON to this file");
+  return [=] {
+    nlohmann::json j = info_json(inspect_model(*model));
+    print_info(j);
+    if (!json_path->empty()) {
+      std::ofstream out(*json_path);
+      if (!out) throw evalq::Error("cannot write " + *json_path);
+      out << j.dump(2) << "\n";
+    }
+    return 0;
+  };
+}
+
+}  // namespace
+
+EVALQ_CLI_COMMAND(info, "Describe a model: format, inputs/outputs, operators, parameters, KV cache", setup);
+
+}  // namespace evalq::cli

@@ -1,0 +1,71 @@
+#include <evalq/error.h>
+#include <evalq/model.h>
+
+#include "exec/compiled_graph.h"
+#include "graph/logit_rows.h"
+#include "io/onnx_loader.h"
+#include "model/llm_layout.h"
+
+namespace evalq {
+
+namespace fs = std::filesystem;
+
+fs::path resolve_model_path(const fs::path& path) {
+  if (!fs::exists(path)) throw Error("model path " + path.string() + " does not exist");
+  if (!fs::is_directory(path)) return path;
+  if (fs::exists(path / "model.onnx")) return path / "model.onnx";
+  std::vector<fs::path> candidates;
+  for (const auto& e : fs::directory_iterator(path)) {
+    if (e.path().extension() == ".onnx") candidates.push_back(e.path());
+  }
+  if (candidates.size() == 1) return candidates[0];
+  throw Error("folder " + path.string() + " holds " + std::to_string(candidates.size()) +
+              " .onnx files and no model.onnx: name the model file directly");
+}
+
+namespace {
+
+TensorSpec spec_of(const Value& v) {
+  TensorSpec s;
+  s.name = v.name;
+  s.dtype = v.dtype;
+  if (v.dims) {
+    s.has_shape = true;
+    for (const auto& d : *v.dims) {
+      s.dims.push_back(d.value);
+      s.symbols.push_back(d.symbol);
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+std::shared_ptr<const Model> Model::load(const fs::path& path, const EngineOptions& options) {
+  std::shared_ptr<Model> model(new Model());
+  model->onnx_path_ = resolve_model_path(path);
+  model->options_ = options;
+  OnnxModel onnx = load_onnx(model->onnx_path_);
+
+  auto unsupported = find_unsupported_ops(*onnx.graph);
+  if (!unsupported.empty()) {
+    std::string msg = model->onnx_path_.string() + " uses operators evalq does not support:";
+    for (const auto& u : unsupported) msg += "\n  " + u;
+    throw Error(msg);
+  }
+  for (int id : onnx.graph->inputs) model->inputs_.push_back(spec_of(onnx.graph->values[id]));
+  for (int id : onnx.graph->outputs) model->outputs_.push_back(spec_of(onnx.graph->values[id]));
+  model->llm_ = detect_llm_layout(model->inputs_, model->outputs_, model->llm_error_);
+  if (model->llm_) model->selects_logit_rows_ = select_logit_rows(*onnx.graph, model->llm_->logits);
+  model->graph_ = std::make_unique<CompiledGraph>(onnx.graph, model->options_);
+  return model;
+}
+
+Model::~Model() = default;
+
+const LlmLayout& Model::llm() const {
+  if (!llm_) throw Error(onnx_path_.string() + ": " + llm_error_);
+  return *llm_;
+}
+
+}  // namespace evalq
