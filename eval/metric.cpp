@@ -1,0 +1,31 @@
+#include "metric.h"
+
+#include <evalq/error.h>
+
+namespace evalq {
+
+MetricRegistry& MetricRegistry::instance() {
+  static MetricRegistry registry;
+  return registry;
+}
+
+void MetricRegistry::add(const std::string& name, Factory factory) {
+  factories_.emplace_back(name, std::move(factory));
+}
+
+std::unique_ptr<Metric> MetricRegistry::create(const std::string& name) const {
+  for (const auto& [n, f] : factories_) {
+    if (n == name) return f();
+  }
+  std::string known;
+  for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
+  throw Error("unknown metric '" + name + "' (known: " + known + ")");
+}
+
+std::vector<std::string> MetricRegistry::names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, f] : factories_) out.push_back(n);
+  return out;
+}
+
+}  // namespace evalq

@@ -1,0 +1,63 @@
+#pragma once
+
+// The metric plug-in interface: ppl, kld, mmlu, ... each implement Metric and register by name.
+// The CLI and `evalq gate` both drive metrics through it, with the same option keys.
+#include <evalq/options.h>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace evalq {
+
+// A model as named on the command line or in a gate config, with the engine options it runs under
+// (numerics, and later a simulation spec).
+struct ModelSpec {
+  std::string path;
+  EngineOptions engine;
+};
+
+// One metric run. `options` holds the metric's own keys (e.g. {"seq":[1024],"chunk":512}); a metric
+// rejects keys it does not know, so a typo in a gate config cannot silently change what is measured.
+struct MetricRequest {
+  std::vector<ModelSpec> models;
+  nlohmann::json options = nlohmann::json::object();
+};
+
+class Metric {
+ public:
+  virtual ~Metric() = default;
+  virtual std::string name() const = 0;
+  // The result document (what `--json` writes). Throws evalq::Error on bad input.
+  virtual nlohmann::json run(const MetricRequest& request) const = 0;
+  // The human-readable table, rendered from the result document so both always agree.
+  virtual std::string render_table(const nlohmann::json& result) const = 0;
+};
+
+class MetricRegistry {
+ public:
+  using Factory = std::function<std::unique_ptr<Metric>()>;
+  static MetricRegistry& instance();
+  void add(const std::string& name, Factory factory);
+  // Throws evalq::Error listing the known metrics when `name` is unknown.
+  std::unique_ptr<Metric> create(const std::string& name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::vector<std::pair<std::string, Factory>> factories_;
+};
+
+struct MetricRegistration {
+  MetricRegistration(const char* name, MetricRegistry::Factory factory) {
+    MetricRegistry::instance().add(name, std::move(factory));
+  }
+};
+
+#define EVALQ_REGISTER_METRIC(name, MetricClass)                                          \
+  static const ::evalq::MetricRegistration evalq_metric_registration_##MetricClass{name, \
+      [] { return std::unique_ptr<::evalq::Metric>(new MetricClass()); }}
+
+}  // namespace evalq
