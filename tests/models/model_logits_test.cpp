@@ -1,5 +1,6 @@
 // Whole-model logits against ONNX Runtime for every case in models.json (reference logits made
 // by ort_logits.py): one full window and a past-split run continuing the returned KV cache.
+#include <evalq/error.h>
 #include <evalq/session.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -26,11 +27,20 @@ nlohmann::json manifest() {
   return nlohmann::json::parse(std::ifstream(fs::path(env("EVALQ_SOURCE_DIR")) / "tests/models/models.json"));
 }
 
-std::vector<nlohmann::json> cases() {
-  std::vector<nlohmann::json> out;
+std::vector<std::string> case_names() {
+  std::vector<std::string> out;
   if (env("EVALQ_SOURCE_DIR").empty()) return out;
-  for (const auto& c : manifest()["cases"]) out.push_back(c);
+  const nlohmann::json m = manifest();
+  for (const auto& c : m["cases"]) out.push_back(c["name"].get<std::string>());
   return out;
+}
+
+nlohmann::json case_spec(const std::string& name) {
+  const nlohmann::json m = manifest();
+  for (const auto& c : m["cases"]) {
+    if (c["name"] == name) return c;
+  }
+  throw Error("no case " + name + " in models.json");
 }
 
 fs::path model_path(const std::string& p) {
@@ -86,10 +96,14 @@ void expect_agreement(const nlohmann::json& c, const Tensor& ref, const Tensor& 
   std::cout << "[ info ] " << c["name"].get<std::string>() << " " << detail << "\n";
 }
 
-class ModelLogits : public ::testing::TestWithParam<nlohmann::json> {};
+class ModelLogits : public ::testing::TestWithParam<std::string> {};
+
+// The manifest is read through EVALQ_SOURCE_DIR, which only ctest sets: guard against an empty
+// parameter list passing vacuously.
+TEST(ModelLogitsManifest, ListsCases) { EXPECT_FALSE(case_names().empty()) << "EVALQ_SOURCE_DIR unset or models.json empty"; }
 
 TEST_P(ModelLogits, MatchesOnnxRuntime) {
-  const auto& c = GetParam();
+  const nlohmann::json c = case_spec(GetParam());
   fs::path ref_dir = fs::path(env("EVALQ_TEST_WORK")) / "models" / c["name"].get<std::string>();
   Tensor tokens = read_npy(ref_dir / "tokens.npy");
   std::vector<int64_t> ids(tokens.data<int64_t>(), tokens.data<int64_t>() + tokens.numel());
@@ -122,9 +136,7 @@ TEST_P(ModelLogits, MatchesOnnxRuntime) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Ort, ModelLogits, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<nlohmann::json>& info) {
-                           return info.param["name"].get<std::string>();
-                         });
+INSTANTIATE_TEST_SUITE_P(Ort, ModelLogits, ::testing::ValuesIn(case_names()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace

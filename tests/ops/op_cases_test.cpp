@@ -51,6 +51,9 @@ double as_double(const Tensor& t, int64_t i) {
 
 class OpCase : public ::testing::TestWithParam<std::string> {};
 
+// Guards against the generator writing nothing and every parameterized case vanishing.
+TEST(OpCases, WereGenerated) { EXPECT_FALSE(case_names().empty()) << "no cases in " << cases_dir(); }
+
 TEST_P(OpCase, MatchesOnnxRuntime) {
   fs::path dir = cases_dir() / GetParam();
   nlohmann::json spec = nlohmann::json::parse(std::ifstream(dir / "case.json"));
