@@ -1,0 +1,127 @@
+// MatMul (NumPy semantics: 1-D promotion, broadcast batch dims) and Gemm, through OpenBLAS sgemm.
+// A batched MatMul whose B has no batch dims becomes one [batch*M, K] x [K, N] product; otherwise
+// each batch is one sgemm on the operands in place (no per-head copies).
+#include <cblas.h>
+
+#include "exec/kernel.h"
+#include "ops/common.h"
+#include "ops/dispatch.h"
+
+namespace evalq {
+namespace {
+
+class MatMulKernel : public OpKernel {
+ public:
+  explicit MatMulKernel(const KernelInfo&) {}
+  void compute(KernelContext& ctx) const override {
+    const Node& node = ctx.node();
+    const Tensor& a0 = ctx.required_input(0);
+    const Tensor& b0 = ctx.required_input(1);
+    Tensor a = widen_half(a0), b = widen_half(b0);
+    if (a.dtype() != DType::Float32 || b.dtype() != DType::Float32) {
+      throw Error(node.describe() + ": MatMul needs floating inputs, got " + dtype_name(a0.dtype()) + " and " +
+                  dtype_name(b0.dtype()));
+    }
+    if (a.rank() == 0 || b.rank() == 0) throw Error(node.describe() + ": MatMul inputs must have rank >= 1");
+    Shape as = a.shape(), bs = b.shape();
+    bool a_vec = as.size() == 1, b_vec = bs.size() == 1;
+    if (a_vec) as.insert(as.begin(), 1);
+    if (b_vec) bs.push_back(1);
+    int64_t M = as[as.size() - 2], K = as.back(), N = bs.back();
+    if (bs[bs.size() - 2] != K) {
+      throw Error(node.describe() + ": inner dimensions differ: " + shape_string(a.shape()) + " x " + shape_string(b.shape()));
+    }
+    Shape a_batch(as.begin(), as.end() - 2), b_batch(bs.begin(), bs.end() - 2);
+    Shape batch = broadcast_shapes({a_batch, b_batch}, node);
+    Shape out_shape = batch;
+    if (!a_vec) out_shape.push_back(M);
+    if (!b_vec) out_shape.push_back(N);
+    const bool half_out = is_half(a0.dtype());
+    Tensor out = half_out ? Tensor::empty(DType::Float32, out_shape) : ctx.allocate_output(0, DType::Float32, out_shape);
+    float* c = out.mutable_data<float>();
+    const float* pa = a.data<float>();
+    const float* pb = b.data<float>();
+    int64_t batches = shape_numel(batch);
+    if (M * N == 0 || batches == 0) {
+    } else if (K == 0) {
+      std::fill(c, c + out.numel(), 0.0f);
+    } else if (shape_numel(b_batch) == 1 && shape_numel(a_batch) == batches) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(batches * M), static_cast<int>(N),
+                  static_cast<int>(K), 1.0f, pa, static_cast<int>(K), pb, static_cast<int>(N), 0.0f, c, static_cast<int>(N));
+    } else {
+      auto sa = broadcast_strides(a_batch, batch), sb = broadcast_strides(b_batch, batch);
+      for (int64_t i = 0; i < batches; ++i) {
+        int64_t oa = 0, ob = 0, rem = i;
+        for (size_t d = batch.size(); d-- > 0;) {
+          int64_t idx = rem % batch[d];
+          rem /= batch[d];
+          oa += idx * sa[d];
+          ob += idx * sb[d];
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
+                    static_cast<int>(K), 1.0f, pa + oa * M * K, static_cast<int>(K), pb + ob * K * N, static_cast<int>(N),
+                    0.0f, c + i * M * N, static_cast<int>(N));
+      }
+    }
+    if (half_out) {
+      Tensor& o = ctx.allocate_output(0, a0.dtype(), out_shape);
+      narrow_half(out.data<float>(), o.mutable_raw(), o.dtype(), o.numel());
+    }
+  }
+};
+
+class GemmKernel : public OpKernel {
+ public:
+  explicit GemmKernel(const KernelInfo& info)
+      : alpha_(info.get_float("alpha", 1.0f)), beta_(info.get_float("beta", 1.0f)),
+        trans_a_(info.get_int("transA", 0) != 0), trans_b_(info.get_int("transB", 0) != 0) {}
+  void compute(KernelContext& ctx) const override {
+    const Node& node = ctx.node();
+    const Tensor& a0 = ctx.required_input(0);
+    Tensor a = widen_half(a0), b = widen_half(ctx.required_input(1));
+    if (a.rank() != 2 || b.rank() != 2) throw Error(node.describe() + ": A and B must be 2-D");
+    if (a.dtype() != DType::Float32 || b.dtype() != DType::Float32) throw Error(node.describe() + ": Gemm needs floating inputs");
+    int64_t M = trans_a_ ? a.shape()[1] : a.shape()[0];
+    int64_t K = trans_a_ ? a.shape()[0] : a.shape()[1];
+    int64_t Kb = trans_b_ ? b.shape()[1] : b.shape()[0];
+    int64_t N = trans_b_ ? b.shape()[0] : b.shape()[1];
+    if (K != Kb) throw Error(node.describe() + ": inner dimensions differ: " + shape_string(a.shape()) + " x " + shape_string(b.shape()));
+    Shape out_shape{M, N};
+    const bool half_out = is_half(a0.dtype());
+    Tensor out = half_out ? Tensor::empty(DType::Float32, out_shape) : ctx.allocate_output(0, DType::Float32, out_shape);
+    float* y = out.mutable_data<float>();
+    float beta = 0.0f;
+    if (const Tensor* c0 = ctx.input(2); c0 && beta_ != 0.0f) {
+      Tensor c = widen_half(*c0);
+      Shape bc = broadcast_shapes({c.shape(), out_shape}, node);
+      if (bc != out_shape) throw Error(node.describe() + ": C of shape " + shape_string(c.shape()) + " does not broadcast to " + shape_string(out_shape));
+      auto st = broadcast_strides(c.shape(), out_shape);
+      const float* pc = c.data<float>();
+      for (int64_t i = 0; i < M; ++i) {
+        for (int64_t j = 0; j < N; ++j) y[i * N + j] = pc[i * st[0] + j * st[1]];
+      }
+      beta = beta_;
+    }
+    if (M * N > 0) {
+      cblas_sgemm(CblasRowMajor, trans_a_ ? CblasTrans : CblasNoTrans, trans_b_ ? CblasTrans : CblasNoTrans,
+                  static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha_, a.data<float>(),
+                  static_cast<int>(a.shape()[1]), b.data<float>(), static_cast<int>(b.shape()[1]), beta, y,
+                  static_cast<int>(N));
+    }
+    if (half_out) {
+      Tensor& o = ctx.allocate_output(0, a0.dtype(), out_shape);
+      narrow_half(out.data<float>(), o.mutable_raw(), o.dtype(), o.numel());
+    }
+  }
+
+ private:
+  float alpha_, beta_;
+  bool trans_a_, trans_b_;
+};
+
+}  // namespace
+
+EVALQ_REGISTER_KERNEL("", "MatMul", 1, kLatestOpset, MatMulKernel);
+EVALQ_REGISTER_KERNEL("", "Gemm", 7, kLatestOpset, GemmKernel);
+
+}  // namespace evalq
