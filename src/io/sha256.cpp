@@ -1,4 +1,4 @@
-#include "io/sha256.h"
+#include <evalq/sha256.h>
 
 #include <array>
 #include <cstdint>

@@ -6,7 +6,7 @@
 
 #include "core/float8.h"
 #include "io/npy.h"
-#include "io/sha256.h"
+#include <evalq/sha256.h>
 
 using namespace evalq;
 

@@ -23,7 +23,7 @@ class TriluKernel : public OpKernel {
     }
     size_t es = element_bytes(in.dtype(), node);
     int64_t rows = in.dim(-2), cols = in.dim(-1);
-    int64_t mats = rows * cols ? in.numel() / (rows * cols) : 0;
+    int64_t mats = rows * cols != 0 ? in.numel() / (rows * cols) : 0;
     Tensor& out = ctx.allocate_output(0, in.dtype(), in.shape());
     const auto* src = static_cast<const uint8_t*>(in.raw());
     auto* dst = static_cast<uint8_t*>(out.mutable_raw());
