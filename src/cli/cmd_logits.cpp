@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/engine_flags.h"
 #include "io/npy.h"
 
 namespace evalq::cli {
@@ -51,7 +52,7 @@ Tensor run_tokens(Session& session, const std::vector<int64_t>& ids, int64_t pas
 
 CommandRun setup(CLI::App& sub) {
   struct Options {
-    std::string model, tokens, out, numerics = "model";
+    std::string model, tokens, out;
     int64_t past_split = 0;
   };
   auto o = std::make_shared<Options>();
@@ -60,11 +61,9 @@ CommandRun setup(CLI::App& sub) {
   sub.add_option("--past-split", o->past_split,
                  "Run the first N tokens, then the rest with the returned KV cache as past");
   sub.add_option("--out", o->out, "Write float32 logits [tokens, vocab] to this .npy file");
-  sub.add_option("--numerics", o->numerics, "model | ort-cpu | exact");
-  return [o] {
-    EngineOptions options;
-    options.numerics = parse_numerics(o->numerics);
-    Session session(Model::load(o->model, options));
+  auto engine = add_engine_flags(sub);
+  return [o, engine] {
+    Session session(Model::load(o->model, engine_options(*engine)));
     std::vector<int64_t> ids = parse_tokens(o->tokens);
     Tensor logits = run_tokens(session, ids, o->past_split);
     if (!o->out.empty()) {

@@ -1,0 +1,25 @@
+#pragma once
+
+// Flags every model-running subcommand shares, so `ppl`, `kld`, `mmlu`, `logits`, ... spell and
+// check them the same way.
+#include <evalq/model.h>
+#include <evalq/options.h>
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+namespace evalq::cli {
+
+struct EngineFlags {
+  std::string numerics = "model";
+};
+
+// Adds --numerics to `sub`; the returned flags are filled when the command line is parsed.
+std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& sub);
+
+// The engine options the flags ask for (throws evalq::Error on bad values).
+EngineOptions engine_options(const EngineFlags& flags);
+
+}  // namespace evalq::cli
