@@ -1,0 +1,332 @@
+// GroupQueryAttention (com.microsoft), as ONNX Runtime's CPU kernel computes it.
+//
+// query is [B, S, N*H] (or packed [B, S, (N + 2*Nkv)*H] with key/value omitted); past_key/value
+// and present_key/value are [B, Nkv, L, H]. Lengths follow ORT's group_query_attention_helper:
+// total = total_sequence_length, present length = max(total, past buffer length); per batch,
+// seqlens_k[b] + 1 keys are valid, of which the last S are this call's. A call is the first
+// prompt when S == total (no past is read); S > 1 with S != total is a continued prompt (batch 1).
+// Scores are scaled Q.K^T (scale attribute or 1/sqrt(H)), softcapped, biased, causally masked
+// (and limited to the last local_window_size keys, the query's own included, as ORT 1.32 does),
+// then softmaxed; query head n
+// reads kv head n / (N / Nkv).
+#include <cblas.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "exec/kernel.h"
+#include "ops/common.h"
+#include "ops/contrib/attention_math.h"
+#include "ops/contrib/float_io.h"
+#include "ops/contrib/rotary.h"
+
+namespace evalq {
+namespace {
+
+enum Input : size_t {
+  kQuery,
+  kKey,
+  kValue,
+  kPastKey,
+  kPastValue,
+  kSeqlensK,
+  kTotalSequenceLength,
+  kCosCache,
+  kSinCache,
+  kPositionIds,
+  kAttentionBias,
+  kHeadSink,
+  kFirstUnsupportedInput,  // k_scale, v_scale, q/k norm weights, query_seqlens
+};
+
+// Rounds values to `dtype` and back, where ORT keeps an intermediate in the model's float type.
+void round_to(DType dtype, float* data, int64_t count) {
+  if (dtype == DType::Float16) {
+    for (int64_t i = 0; i < count; ++i) data[i] = half_to_float(float_to_half(data[i]));
+  } else if (dtype == DType::BFloat16) {
+    for (int64_t i = 0; i < count; ++i) data[i] = bfloat16_to_float(float_to_bfloat16(data[i]));
+  }
+}
+
+class GroupQueryAttention final : public OpKernel {
+ public:
+  explicit GroupQueryAttention(const KernelInfo& info)
+      : num_heads_(info.get_int("num_heads")),
+        kv_num_heads_(info.get_int("kv_num_heads")),
+        scale_(info.get_float("scale", 0.f)),
+        softcap_(info.get_float("softcap", 0.f)),
+        local_window_size_(info.get_int("local_window_size", -1)),
+        do_rotary_(info.get_int("do_rotary", 0) == 1),
+        rotary_interleaved_(info.get_int("rotary_interleaved", 0) == 1),
+        smooth_softmax_(info.get_int("smooth_softmax", 0) == 1) {
+    if (num_heads_ <= 0 || kv_num_heads_ <= 0 || num_heads_ % kv_num_heads_ != 0) {
+      info.fail("num_heads (" + std::to_string(num_heads_) + ") must be a positive multiple of kv_num_heads (" +
+                std::to_string(kv_num_heads_) + ")");
+    }
+    if (info.get_int("qk_output", 0) != 0) info.fail("qk_output is not supported");
+    if (info.get_int("kv_cache_bit_width", 0) != 0 || info.get_string("k_quant_type", "NONE") != "NONE" ||
+        info.get_string("v_quant_type", "NONE") != "NONE") {
+      info.fail("quantized KV caches (kv_cache_bit_width, k_quant_type, v_quant_type) are not supported");
+    }
+    if (info.get_int("causal", 1) != 1) info.fail("causal=0 is not supported");
+    for (size_t i = kFirstUnsupportedInput; i < info.input_count(); ++i) {
+      if (info.has_input(i)) info.fail("input " + std::to_string(i) + " (quantization scales, QK norm weights or query_seqlens) is not supported");
+    }
+  }
+
+  void compute(KernelContext& ctx) const override;
+
+ private:
+  int64_t num_heads_;
+  int64_t kv_num_heads_;
+  float scale_;
+  float softcap_;
+  int64_t local_window_size_;
+  bool do_rotary_;
+  bool rotary_interleaved_;
+  bool smooth_softmax_;
+};
+
+void GroupQueryAttention::compute(KernelContext& ctx) const {
+  const std::string where = ctx.node().describe();
+  auto fail = [&](const std::string& message) { throw Error(where + ": " + message); };
+  if (ctx.output_count() > 3 && ctx.output_wanted(3)) fail("output_qk is not supported");
+  const Tensor& query_in = ctx.required_input(kQuery);
+  const Tensor* key_in = ctx.input(kKey);
+  const Tensor* value_in = ctx.input(kValue);
+  const Tensor* past_key_in = ctx.input(kPastKey);
+  const Tensor* past_value_in = ctx.input(kPastValue);
+  const DType dtype = query_in.dtype();
+  if (!is_contrib_float(dtype)) fail("query must be float32, float16 or bfloat16, got " + dtype_name(dtype));
+  if (query_in.rank() != 3) fail("query must be [batch, seq, hidden], got " + shape_string(query_in.shape()));
+  const bool packed = key_in == nullptr;
+  if (packed != (value_in == nullptr)) fail("key and value must both be given, or both omitted for packed QKV");
+  if ((past_key_in == nullptr) != (past_value_in == nullptr)) fail("past_key and past_value must both be given or both omitted");
+
+  const int64_t B = query_in.dim(0), S = query_in.dim(1);
+  const int64_t N = num_heads_, Nkv = kv_num_heads_;
+  const int64_t H = packed ? query_in.dim(2) / (N + 2 * Nkv) : query_in.dim(2) / N;
+  if (H <= 0 || query_in.dim(2) != H * (packed ? N + 2 * Nkv : N)) {
+    fail("query hidden size " + std::to_string(query_in.dim(2)) + " is not a multiple of the head count");
+  }
+  if (!packed) {
+    for (const Tensor* t : {key_in, value_in}) {
+      if (t->rank() != 3 || t->dim(0) != B || t->dim(1) != S || t->dim(2) != Nkv * H) {
+        fail("key and value must be [" + std::to_string(B) + ", " + std::to_string(S) + ", " + std::to_string(Nkv * H) +
+             "], got " + shape_string(t->shape()));
+      }
+    }
+  }
+  int64_t past_len = 0;
+  if (past_key_in) {
+    for (const Tensor* t : {past_key_in, past_value_in}) {
+      if (t->rank() != 4 || t->dim(0) != B || t->dim(1) != Nkv || t->dim(3) != H || t->dim(2) != past_key_in->dim(2)) {
+        fail("past_key and past_value must be [" + std::to_string(B) + ", " + std::to_string(Nkv) + ", past_len, " +
+             std::to_string(H) + "], got " + shape_string(t->shape()));
+      }
+    }
+    past_len = past_key_in->dim(2);
+  }
+  const Tensor& seqlens_in = ctx.required_input(kSeqlensK);
+  const Tensor& total_in = ctx.required_input(kTotalSequenceLength);
+  if (seqlens_in.dtype() != DType::Int32 || seqlens_in.numel() != B) {
+    fail("seqlens_k must be int32 [batch=" + std::to_string(B) + "], got " + dtype_name(seqlens_in.dtype()) + " " +
+         shape_string(seqlens_in.shape()));
+  }
+  if (total_in.dtype() != DType::Int32 || total_in.numel() != 1) fail("total_sequence_length must be one int32 value");
+  const int64_t total_len = total_in.data<int32_t>()[0];
+  const int64_t present_len = std::max(total_len, past_len);
+  const bool continued_prompt = S > 1 && S != total_len;
+  if (continued_prompt && B != 1) fail("a prompt continuing a past (seq > 1, seq != total_sequence_length) needs batch 1");
+  const bool first_prompt = !continued_prompt && S == total_len;
+
+  std::vector<int64_t> total_b(B), past_b(B);
+  for (int64_t b = 0; b < B; ++b) {
+    total_b[b] = static_cast<int64_t>(seqlens_in.data<int32_t>()[b]) + 1;
+    past_b[b] = first_prompt ? 0 : total_b[b] - S;
+    if (past_b[b] < 0 || past_b[b] > past_len || past_b[b] + S > present_len || total_b[b] > present_len) {
+      fail("seqlens_k[" + std::to_string(b) + "] = " + std::to_string(total_b[b] - 1) + " does not fit seq " +
+           std::to_string(S) + ", past length " + std::to_string(past_len) + " and total_sequence_length " +
+           std::to_string(total_len));
+    }
+  }
+
+  // Q, new K and new V as fp32 [batch, heads, seq, head_size].
+  Tensor query = to_float32(query_in);
+  Tensor key = packed ? Tensor() : float_input(ctx, *key_in, "key");
+  Tensor value = packed ? Tensor() : float_input(ctx, *value_in, "value");
+  std::vector<float> q(B * N * S * H), k(B * Nkv * S * H), v(B * Nkv * S * H);
+  auto to_bnsh = [&](const float* src, int64_t row_width, int64_t column, int64_t heads, std::vector<float>& dst) {
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t s = 0; s < S; ++s) {
+        const float* row = src + (b * S + s) * row_width + column;
+        for (int64_t n = 0; n < heads; ++n) {
+          std::memcpy(dst.data() + ((b * heads + n) * S + s) * H, row + n * H, sizeof(float) * H);
+        }
+      }
+    }
+  };
+  if (packed) {
+    const int64_t width = (N + 2 * Nkv) * H;
+    to_bnsh(query.data<float>(), width, 0, N, q);
+    to_bnsh(query.data<float>(), width, N * H, Nkv, k);
+    to_bnsh(query.data<float>(), width, (N + Nkv) * H, Nkv, v);
+  } else {
+    to_bnsh(query.data<float>(), N * H, 0, N, q);
+    to_bnsh(key.data<float>(), Nkv * H, 0, Nkv, k);
+    to_bnsh(value.data<float>(), Nkv * H, 0, Nkv, v);
+  }
+
+  if (do_rotary_) {
+    const Tensor* cos_in = ctx.input(kCosCache);
+    const Tensor* sin_in = ctx.input(kSinCache);
+    if (!cos_in || !sin_in) fail("do_rotary=1 needs cos_cache and sin_cache");
+    if (cos_in->rank() != 2 || cos_in->shape() != sin_in->shape() || cos_in->dim(1) * 2 > H || cos_in->dim(1) <= 0) {
+      fail("cos_cache and sin_cache must both be [max_seq, rotary_dim/2] with rotary_dim <= head_size " +
+           std::to_string(H) + ", got " + shape_string(cos_in->shape()) + " and " + shape_string(sin_in->shape()));
+    }
+    const int64_t half = cos_in->dim(1), max_seq = cos_in->dim(0);
+    std::vector<int64_t> positions(B * S);
+    if (const Tensor* pos_in = ctx.input(kPositionIds)) {
+      if (pos_in->numel() != B * S) fail("position_ids must be [batch, seq], got " + shape_string(pos_in->shape()));
+      positions = int64_values(*pos_in, ctx.node(), "position_ids");
+    } else {
+      for (int64_t b = 0; b < B; ++b) {
+        for (int64_t s = 0; s < S; ++s) positions[b * S + s] = past_b[b] + s;
+      }
+    }
+    for (int64_t p : positions) {
+      if (p < 0 || p >= max_seq) {
+        fail("rotary position " + std::to_string(p) + " is outside the cos/sin cache of " + std::to_string(max_seq) + " rows");
+      }
+    }
+    Tensor cos = float_input(ctx, *cos_in, "cos_cache");
+    Tensor sin = float_input(ctx, *sin_in, "sin_cache");
+    auto rotate_all = [&](std::vector<float>& x, int64_t heads) {
+      tbb::parallel_for(int64_t{0}, B * heads, [&](int64_t bn) {
+        const int64_t b = bn / heads;
+        std::vector<float> rotated(H);
+        for (int64_t s = 0; s < S; ++s) {
+          float* head = x.data() + (bn * S + s) * H;
+          const int64_t p = positions[b * S + s];
+          rotate_head(head, rotated.data(), cos.data<float>() + p * half, sin.data<float>() + p * half, 2 * half, H,
+                      rotary_interleaved_);
+          // ORT stores rotated Q and K in the model's float type before using them.
+          round_to(dtype, rotated.data(), H);
+          std::memcpy(head, rotated.data(), sizeof(float) * H);
+        }
+      });
+    };
+    rotate_all(q, N);
+    rotate_all(k, Nkv);
+  }
+
+  // Present K/V: the valid past rows of each batch, then this call's rows; zeros after.
+  const bool fp32 = dtype == DType::Float32;
+  const int64_t present_numel = B * Nkv * present_len * H;
+  std::vector<float> present_scratch_k, present_scratch_v;
+  auto present_buffer = [&](size_t index, std::vector<float>& scratch) -> float* {
+    if (fp32 && ctx.output_count() > index && ctx.output_wanted(index)) {
+      return ctx.allocate_output(index, dtype, {B, Nkv, present_len, H}).mutable_data<float>();
+    }
+    scratch.resize(present_numel);
+    return scratch.data();
+  };
+  float* present_k = present_buffer(1, present_scratch_k);
+  float* present_v = present_buffer(2, present_scratch_v);
+  std::fill(present_k, present_k + present_numel, 0.f);
+  std::fill(present_v, present_v + present_numel, 0.f);
+  Tensor past_key = past_key_in ? float_input(ctx, *past_key_in, "past_key") : Tensor();
+  Tensor past_value = past_value_in ? float_input(ctx, *past_value_in, "past_value") : Tensor();
+  for (int64_t b = 0; b < B; ++b) {
+    for (int64_t n = 0; n < Nkv; ++n) {
+      const int64_t bn = b * Nkv + n;
+      if (past_b[b] > 0) {
+        std::memcpy(present_k + bn * present_len * H, past_key.data<float>() + bn * past_len * H, sizeof(float) * past_b[b] * H);
+        std::memcpy(present_v + bn * present_len * H, past_value.data<float>() + bn * past_len * H, sizeof(float) * past_b[b] * H);
+      }
+      std::memcpy(present_k + (bn * present_len + past_b[b]) * H, k.data() + bn * S * H, sizeof(float) * S * H);
+      std::memcpy(present_v + (bn * present_len + past_b[b]) * H, v.data() + bn * S * H, sizeof(float) * S * H);
+    }
+  }
+
+  // attention_bias is [B or 1, N or 1, S, total_sequence_length], added after softcap.
+  Tensor bias;
+  int64_t bias_batch_stride = 0, bias_head_stride = 0;
+  if (const Tensor* bias_in = ctx.input(kAttentionBias)) {
+    if (bias_in->rank() != 4 || (bias_in->dim(0) != 1 && bias_in->dim(0) != B) ||
+        (bias_in->dim(1) != 1 && bias_in->dim(1) != N) || bias_in->dim(2) != S || bias_in->dim(3) != total_len) {
+      fail("attention_bias must be [" + std::to_string(B) + " or 1, " + std::to_string(N) + " or 1, " + std::to_string(S) +
+           ", " + std::to_string(total_len) + "], got " + shape_string(bias_in->shape()));
+    }
+    bias = float_input(ctx, *bias_in, "attention_bias");
+    bias_head_stride = bias_in->dim(1) == 1 ? 0 : S * total_len;
+    bias_batch_stride = bias_in->dim(0) == 1 ? 0 : bias_in->dim(1) * S * total_len;
+  }
+  Tensor sinks;
+  if (const Tensor* sink_in = ctx.input(kHeadSink)) {
+    if (sink_in->numel() != N) fail("head_sink must have num_heads = " + std::to_string(N) + " values, got " + shape_string(sink_in->shape()));
+    sinks = float_input(ctx, *sink_in, "head_sink");
+  }
+
+  std::vector<float> output_scratch;
+  float* output = nullptr;
+  if (fp32) {
+    output = ctx.allocate_output(0, dtype, {B, S, N * H}).mutable_data<float>();
+  } else {
+    output_scratch.resize(B * S * N * H);
+    output = output_scratch.data();
+  }
+  const float alpha = scale_ == 0.f ? 1.f / std::sqrt(static_cast<float>(H)) : scale_;
+  const int64_t group = N / Nkv;
+  tbb::parallel_for(int64_t{0}, B * N, [&](int64_t bn) {
+    const int64_t b = bn / N, n = bn % N;
+    const int64_t kv = b * Nkv + n / group;
+    const int64_t total = total_b[b];
+    const float* kv_keys = present_k + kv * present_len * H;
+    const float* kv_values = present_v + kv * present_len * H;
+    std::vector<float> scores(S * total);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, total, H, alpha, q.data() + bn * S * H, H, kv_keys, H, 0.f,
+                scores.data(), total);
+    std::optional<float> sink;
+    if (sinks.defined()) {
+      sink = sinks.data<float>()[n];
+    } else if (smooth_softmax_) {
+      sink = 0.f;
+    }
+    for (int64_t s = 0; s < S; ++s) {
+      float* row = scores.data() + s * total;
+      const int64_t causal = std::min(past_b[b] + s + 1, total);
+      const int64_t start = (local_window_size_ > 0 && causal > local_window_size_) ? causal - local_window_size_ : 0;
+      if (softcap_ > 0.f) softcap_inplace(row + start, causal - start, softcap_);
+      if (bias.defined()) {
+        const float* bias_row = bias.data<float>() + b * bias_batch_stride + n * bias_head_stride + s * total_len;
+        for (int64_t j = start; j < causal; ++j) row[j] += bias_row[j];
+      }
+      softmax_inplace(row + start, causal - start, sink);
+      std::fill(row, row + start, 0.f);
+      std::fill(row + causal, row + total, 0.f);
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, H, total, 1.f, scores.data(), total, kv_values, H, 0.f,
+                output + b * S * N * H + n * H, N * H);
+  });
+
+  if (!fp32) {
+    store_floats(output, B * S * N * H, ctx.allocate_output(0, dtype, {B, S, N * H}));
+    if (ctx.output_count() > 1 && ctx.output_wanted(1)) {
+      store_floats(present_k, present_numel, ctx.allocate_output(1, dtype, {B, Nkv, present_len, H}));
+    }
+    if (ctx.output_count() > 2 && ctx.output_wanted(2)) {
+      store_floats(present_v, present_numel, ctx.allocate_output(2, dtype, {B, Nkv, present_len, H}));
+    }
+  }
+}
+
+}  // namespace
+
+EVALQ_REGISTER_KERNEL("com.microsoft", "GroupQueryAttention", 1, kLatestOpset, GroupQueryAttention);
+
+}  // namespace evalq
