@@ -105,6 +105,8 @@ def _variants():
     yield Mha(seq=1, kv_seq=1, past=5, unidirectional=True)
     yield Mha(seq=3, kv_seq=3, past=4, unidirectional=True, bias=True)
     yield Mha(seq=1, kv_seq=1, past=5, padding_mask=True)
+    # Large products: evalq runs heads in turn with threaded sgemm.
+    yield Mha(batch=1, seq=128, kv_seq=128, head_size=16, v_head_size=16, unidirectional=True, bias=True)
     yield Mha(dtype=np.float16, bias=True)
     yield Mha(dtype=np.float16, seq=1, kv_seq=1, past=6, unidirectional=True)
 

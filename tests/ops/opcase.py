@@ -87,11 +87,6 @@ def run_ort(model: onnx.ModelProto, inputs: dict[str, np.ndarray], optimization:
     return names, sess.run(names, inputs)
 
 
-def _c_order(a: np.ndarray) -> np.ndarray:
-    # np.ascontiguousarray turns a 0-d array into shape (1,); scalars must stay rank 0.
-    return np.array(a, order="C", copy=True)
-
-
 def write_case(case: Case, out_dir: str) -> None:
     d = os.path.join(out_dir, case.name)
     os.makedirs(d, exist_ok=True)
@@ -99,10 +94,10 @@ def write_case(case: Case, out_dir: str) -> None:
     onnx.save(case.model, os.path.join(d, "model.onnx"))
     spec = {"name": case.name, "atol": case.atol, "rtol": case.rtol, "inputs": [], "outputs": []}
     for i, (n, a) in enumerate(case.inputs.items()):
-        np.save(os.path.join(d, f"in_{i}.npy"), _c_order(a))
+        np.save(os.path.join(d, f"in_{i}.npy"), np.require(a, requirements="C"))
         spec["inputs"].append({"name": n, "file": f"in_{i}.npy"})
     for i, (n, a) in enumerate(zip(names, results)):
-        np.save(os.path.join(d, f"out_{i}.npy"), _c_order(a))
+        np.save(os.path.join(d, f"out_{i}.npy"), np.require(a, requirements="C"))
         spec["outputs"].append({"name": n, "file": f"out_{i}.npy"})
     with open(os.path.join(d, "case.json"), "w") as f:
         json.dump(spec, f, indent=1)

@@ -42,6 +42,12 @@ enum Input : size_t {
   kFirstUnsupportedInput,  // k_scale, v_scale, q/k norm weights, query_seqlens
 };
 
+// Query rows per block of a long prompt.
+constexpr int64_t kRowBlock = 256;
+// OpenBLAS threads an sgemm once m*n*k reaches about this (SMP_THRESHOLD_MIN *
+// GEMM_MULTITHREAD_THRESHOLD); below it, its calls can run side by side in TBB tasks.
+constexpr int64_t kOpenBlasThreadingFlops = 65536 * 4;
+
 // Rounds values to `dtype` and back, where ORT keeps an intermediate in the model's float type.
 void round_to(DType dtype, float* data, int64_t count) {
   if (dtype == DType::Float16) {
@@ -282,23 +288,25 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
   }
   const float alpha = scale_ == 0.f ? 1.f / std::sqrt(static_cast<float>(H)) : scale_;
   const int64_t group = N / Nkv;
-  tbb::parallel_for(int64_t{0}, B * N, [&](int64_t bn) {
+  // Rows s0..s1 of one (batch, head). They only need the keys up to the last row's causal limit,
+  // which halves a prompt's work when done in blocks of rows.
+  auto attend = [&](int64_t bn, int64_t s0, int64_t s1, bool parallel_rows) {
     const int64_t b = bn / N, n = bn % N;
     const int64_t kv = b * Nkv + n / group;
     const int64_t total = total_b[b];
-    const float* kv_keys = present_k + kv * present_len * H;
-    const float* kv_values = present_v + kv * present_len * H;
-    std::vector<float> scores(S * total);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, total, H, alpha, q.data() + bn * S * H, H, kv_keys, H, 0.f,
-                scores.data(), total);
+    const int64_t cols = std::min(past_b[b] + s1, total);
+    const int64_t rows = s1 - s0;
+    std::vector<float> scores(rows * cols);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, H, alpha, q.data() + (bn * S + s0) * H, H,
+                present_k + kv * present_len * H, H, 0.f, scores.data(), cols);
     std::optional<float> sink;
     if (sinks.defined()) {
       sink = sinks.data<float>()[n];
     } else if (smooth_softmax_) {
       sink = 0.f;
     }
-    for (int64_t s = 0; s < S; ++s) {
-      float* row = scores.data() + s * total;
+    auto normalize_row = [&](int64_t s) {
+      float* row = scores.data() + (s - s0) * cols;
       const int64_t causal = std::min(past_b[b] + s + 1, total);
       const int64_t start = (local_window_size_ > 0 && causal > local_window_size_) ? causal - local_window_size_ : 0;
       if (softcap_ > 0.f) softcap_inplace(row + start, causal - start, softcap_);
@@ -308,11 +316,26 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
       }
       softmax_inplace(row + start, causal - start, sink);
       std::fill(row, row + start, 0.f);
-      std::fill(row + causal, row + total, 0.f);
+      std::fill(row + causal, row + cols, 0.f);
+    };
+    if (parallel_rows) {
+      tbb::parallel_for(s0, s1, normalize_row);
+    } else {
+      for (int64_t s = s0; s < s1; ++s) normalize_row(s);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, H, total, 1.f, scores.data(), total, kv_values, H, 0.f,
-                output + b * S * N * H + n * H, N * H);
-  });
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, H, cols, 1.f, scores.data(), cols,
+                present_v + kv * present_len * H, H, 0.f, output + (b * S + s0) * N * H + n * H, N * H);
+  };
+  if (S * present_len * H < kOpenBlasThreadingFlops) {
+    // Small products (decoding): one head per TBB task; OpenBLAS stays single-threaded.
+    tbb::parallel_for(int64_t{0}, B * N, [&](int64_t bn) { attend(bn, 0, S, false); });
+  } else {
+    // Large products: heads in turn, each product threaded by OpenBLAS (threaded OpenBLAS calls
+    // from several TBB workers at once would serialize), the rows' softmax by TBB.
+    for (int64_t bn = 0; bn < B * N; ++bn) {
+      for (int64_t s0 = 0; s0 < S; s0 += kRowBlock) attend(bn, s0, std::min(S, s0 + kRowBlock), true);
+    }
+  }
 
   if (!fp32) {
     store_floats(output, B * S * N * H, ctx.allocate_output(0, dtype, {B, S, N * H}));

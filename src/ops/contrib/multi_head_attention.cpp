@@ -20,6 +20,10 @@
 namespace evalq {
 namespace {
 
+// OpenBLAS threads an sgemm once m*n*k reaches about this (SMP_THRESHOLD_MIN *
+// GEMM_MULTITHREAD_THRESHOLD); below it, its calls can run side by side in TBB tasks.
+constexpr int64_t kOpenBlasThreadingFlops = 65536 * 4;
+
 enum Input : size_t {
   kQuery,
   kKey,
@@ -171,14 +175,14 @@ void MultiHeadAttention::compute(KernelContext& ctx) const {
 
   std::vector<float> output(B * S * N * Hv);
   const float alpha = scale_ == 0.f ? 1.f / std::sqrt(static_cast<float>(H)) : scale_;
-  tbb::parallel_for(int64_t{0}, B * N, [&](int64_t bn) {
+  auto attend = [&](int64_t bn, bool parallel_rows) {
     const int64_t b = bn / N, n = bn % N;
     std::vector<float> scores(S * T);
     if (T > 0) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, T, H, alpha, q.data() + bn * S * H, H, k.data() + bn * T * H,
                   H, 0.f, scores.data(), T);
     }
-    for (int64_t s = 0; s < S; ++s) {
+    auto normalize_row = [&](int64_t s) {
       float* row = scores.data() + s * T;
       for (int64_t j = 0; j < T; ++j) {
         if ((!key_mask.empty() && key_mask[b * T + j] == 0) || (unidirectional_ && j > P + s)) row[j] += mask_filter_value_;
@@ -188,12 +192,25 @@ void MultiHeadAttention::compute(KernelContext& ctx) const {
         for (int64_t j = 0; j < T; ++j) row[j] += bias_row[j];
       }
       softmax_inplace(row, T);
+    };
+    if (parallel_rows) {
+      tbb::parallel_for(int64_t{0}, S, normalize_row);
+    } else {
+      for (int64_t s = 0; s < S; ++s) normalize_row(s);
     }
     if (T > 0) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, Hv, T, 1.f, scores.data(), T, v.data() + bn * T * Hv, Hv,
                   0.f, output.data() + b * S * N * Hv + n * Hv, N * Hv);
     }
-  });
+  };
+  if (S * T * std::max(H, Hv) < kOpenBlasThreadingFlops) {
+    // Small products: one head per TBB task; OpenBLAS stays single-threaded.
+    tbb::parallel_for(int64_t{0}, B * N, [&](int64_t bn) { attend(bn, false); });
+  } else {
+    // Large products: heads in turn, each product threaded by OpenBLAS (threaded OpenBLAS calls
+    // from several TBB workers at once would serialize), the rows' softmax by TBB.
+    for (int64_t bn = 0; bn < B * N; ++bn) attend(bn, true);
+  }
 
   store_floats(output.data(), B * S * N * Hv, ctx.allocate_output(0, dtype, {B, S, N * Hv}));
   if (ctx.output_count() > 1 && ctx.output_wanted(1)) {
