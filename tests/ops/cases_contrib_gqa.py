@@ -1,5 +1,5 @@
 """GroupQueryAttention (com.microsoft) against ONNX Runtime's CPU kernel: prompt (empty past) and
-decoding (past present), a prompt continuing a past, ragged per-batch lengths while decoding,
+decoding (past present), a prompt continuing a past, ragged per-batch lengths (prompt and decoding),
 packed and unpacked QKV, GQA ratios 1/2/4/8, fused rotary (half or interleaved, implicit or
 explicit position_ids), softcap, local window, explicit scale, smooth softmax, head sinks,
 attention_bias, fp16.
@@ -142,6 +142,10 @@ def _variants():
     yield Gqa(batch=2, seq=1, past=6, seqlens=(6, 3), total=7, heads=4, kv_heads=2)
     yield Gqa(batch=3, seq=1, past=8, seqlens=(2, 8, 5), total=9, heads=4, kv_heads=2, packed=True)
     yield Gqa(batch=2, seq=1, past=6, seqlens=(6, 3), total=7, heads=4, kv_heads=2, rotary=True, head_size=16)
+    # Ragged (right-padded) prompts: padded query rows see the valid keys only, as in ORT.
+    yield Gqa(batch=2, seq=4, past=0, seqlens=(3, 1), total=4, heads=2, kv_heads=1)
+    yield Gqa(batch=3, seq=5, past=0, seqlens=(4, 2, 0), total=5, heads=4, kv_heads=2, head_size=16, packed=True,
+              rotary=True)
     # Past buffer longer than the total (present keeps the buffer's length).
     yield Gqa(batch=1, seq=1, past=10, seqlens=(5,), total=6, heads=4, kv_heads=2)
     # Fused rotary.
