@@ -34,6 +34,7 @@ class Gqa:
     packed: bool = False
     rotary: bool = False
     interleaved: bool = False
+    rotary_dim: int = 0        # 0: the whole head; else a cos/sin cache of rotary_dim / 2 columns
     position_ids: bool = False
     softcap: float = 0.0
     local_window: int = -1
@@ -52,6 +53,8 @@ class Gqa:
             parts.append(f"total{self.total}")
         if self.rotary:
             parts.append("rot_inter" if self.interleaved else "rot_half")
+        if self.rotary_dim:
+            parts.append(f"rotdim{self.rotary_dim}")
         if self.position_ids:
             parts.append("posids")
         if self.softcap:
@@ -92,7 +95,7 @@ def _case(c: Gqa, seed: int) -> Case:
     order += ["past_key", "past_value", "seqlens_k", "total_sequence_length"]
     initializers = {}
     if c.rotary:
-        max_seq, half = 64, H // 2
+        max_seq, half = 64, (c.rotary_dim or H) // 2
         angles = np.arange(max_seq)[:, None] / (10000 ** (np.arange(half) / half))[None, :]
         initializers["cos_cache"] = np.cos(angles).astype(dt)
         initializers["sin_cache"] = np.sin(angles).astype(dt)
@@ -156,6 +159,9 @@ def _variants():
             yield Gqa(batch=2, seq=1, past=6, heads=4, kv_heads=2, head_size=16, rotary=True,
                       interleaved=interleaved, packed=packed)
     yield Gqa(batch=2, seq=1, past=6, heads=4, kv_heads=2, head_size=32, rotary=True, position_ids=True)
+    yield Gqa(batch=1, seq=5, past=0, heads=4, kv_heads=2, head_size=32, rotary=True, rotary_dim=16)
+    yield Gqa(batch=2, seq=1, past=6, heads=4, kv_heads=2, head_size=32, rotary=True, rotary_dim=16, interleaved=True,
+              packed=True)
     yield Gqa(batch=1, seq=6, past=0, heads=4, kv_heads=2, head_size=16, rotary=True, position_ids=True)
     # Score transforms.
     yield Gqa(batch=1, seq=6, past=0, heads=4, kv_heads=2, softcap=2.0)
