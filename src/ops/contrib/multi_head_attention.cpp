@@ -68,8 +68,8 @@ void MultiHeadAttention::compute(KernelContext& ctx) const {
   const Tensor* value_in = ctx.input(kValue);
   const DType dtype = query_in.dtype();
   if (!is_contrib_float(dtype)) fail("query must be float32, float16 or bfloat16, got " + dtype_name(dtype));
-  if (query_in.rank() != 3) fail("query must be [batch, seq, hidden] (packed QKV layouts are not supported), got " + shape_string(query_in.shape()));
-  if (!key_in || !value_in) fail("key and value are required (packed QKV/KV layouts are not supported)");
+  if (query_in.rank() != 3) fail("query must be [batch, seq, hidden] (packed QKV is not supported, as in ORT's CPU kernel), got " + shape_string(query_in.shape()));
+  if (!key_in || !value_in) fail("key and value are required (packed QKV/KV are not supported, as in ORT's CPU kernel)");
   const int64_t B = query_in.dim(0), S = query_in.dim(1), N = num_heads_;
   if (query_in.dim(2) % N != 0) fail("query hidden size " + std::to_string(query_in.dim(2)) + " is not a multiple of num_heads");
   const int64_t H = query_in.dim(2) / N;
