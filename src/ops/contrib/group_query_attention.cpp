@@ -7,8 +7,9 @@
 // prompt when S == total (no past is read); S > 1 with S != total is a continued prompt (batch 1).
 // Scores are scaled Q.K^T (scale attribute or 1/sqrt(H)), softcapped, biased, causally masked
 // (and limited to the last local_window_size keys, the query's own included, as ORT 1.32 does),
-// then softmaxed; query head n
-// reads kv head n / (N / Nkv).
+// then softmaxed (with smooth_softmax or head_sink: an extra virtual key). Query head n reads kv
+// head n / (N / Nkv). Fused rotary (do_rotary) rotates Q and K at positions position_ids, or
+// past length + s.
 #include <cblas.h>
 #include <tbb/parallel_for.h>
 
