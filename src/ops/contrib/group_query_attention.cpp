@@ -1,10 +1,11 @@
 // GroupQueryAttention (com.microsoft), as ONNX Runtime's CPU kernel computes it.
 //
 // query is [B, S, N*H] (or packed [B, S, (N + 2*Nkv)*H] with key/value omitted); past_key/value
-// and present_key/value are [B, Nkv, L, H]. Lengths follow ORT's group_query_attention_helper:
-// total = total_sequence_length, present length = max(total, past buffer length); per batch,
-// seqlens_k[b] + 1 keys are valid, of which the last S are this call's. A call is the first
-// prompt when S == total (no past is read); S > 1 with S != total is a continued prompt (batch 1).
+// and present_key/value are [B, Nkv, L, H]. Lengths follow ORT's group_query_attention_helper
+// (gqa_layout.cpp): total = total_sequence_length, present length = max(total, past buffer
+// length); per batch, seqlens_k[b] + 1 keys are valid, of which the last S are this call's. A
+// call is the first prompt when S == total (no past is read); S > 1 with S != total is a
+// continued prompt (batch 1).
 // Scores are scaled Q.K^T (scale attribute or 1/sqrt(H)), softcapped, biased, causally masked
 // (and limited to the last local_window_size keys, the query's own included, as ORT 1.32 does),
 // then softmaxed (with smooth_softmax or head_sink: an extra virtual key). Query head n reads kv
@@ -22,6 +23,7 @@
 #include "ops/common.h"
 #include "ops/contrib/attention_math.h"
 #include "ops/contrib/float_io.h"
+#include "ops/contrib/gqa_layout.h"
 #include "ops/contrib/rotary.h"
 
 namespace evalq {
@@ -58,6 +60,12 @@ void round_to(DType dtype, float* data, int64_t count) {
   }
 }
 
+// One head-major fp32 buffer [B, heads, S, H].
+struct Heads {
+  int64_t heads;
+  std::vector<float> values;
+};
+
 class GroupQueryAttention final : public OpKernel {
  public:
   explicit GroupQueryAttention(const KernelInfo& info)
@@ -80,13 +88,17 @@ class GroupQueryAttention final : public OpKernel {
     }
     if (info.get_int("causal", 1) != 1) info.fail("causal=0 is not supported");
     for (size_t i = kFirstUnsupportedInput; i < info.input_count(); ++i) {
-      if (info.has_input(i)) info.fail("input " + std::to_string(i) + " (quantization scales, QK norm weights or query_seqlens) is not supported");
+      if (info.has_input(i)) {
+        info.fail("input " + std::to_string(i) + " (quantization scales, QK norm weights or query_seqlens) is not supported");
+      }
     }
   }
 
   void compute(KernelContext& ctx) const override;
 
  private:
+  void rotate_qk(const KernelContext& ctx, const GqaLayout& l, DType dtype, Heads& q, Heads& k) const;
+
   int64_t num_heads_;
   int64_t kv_num_heads_;
   float scale_;
@@ -97,147 +109,97 @@ class GroupQueryAttention final : public OpKernel {
   bool smooth_softmax_;
 };
 
+// Rotates Q and K in place with the cos/sin cache rows of each token's position.
+void GroupQueryAttention::rotate_qk(const KernelContext& ctx, const GqaLayout& l, DType dtype, Heads& q,
+                                    Heads& k) const {
+  const std::string where = ctx.node().describe();
+  auto fail = [&](const std::string& message) { throw Error(where + ": " + message); };
+  const int64_t B = l.batch, S = l.seq, H = l.head_size;
+  const Tensor* cos_in = ctx.input(kCosCache);
+  const Tensor* sin_in = ctx.input(kSinCache);
+  if (!cos_in || !sin_in) fail("do_rotary=1 needs cos_cache and sin_cache");
+  if (cos_in->rank() != 2 || cos_in->shape() != sin_in->shape() || cos_in->dim(1) * 2 > H || cos_in->dim(1) <= 0) {
+    fail("cos_cache and sin_cache must both be [max_seq, rotary_dim/2] with rotary_dim <= head_size " +
+         std::to_string(H) + ", got " + shape_string(cos_in->shape()) + " and " + shape_string(sin_in->shape()));
+  }
+  const int64_t half = cos_in->dim(1), max_seq = cos_in->dim(0);
+  std::vector<int64_t> positions(B * S);
+  if (const Tensor* pos_in = ctx.input(kPositionIds)) {
+    if (pos_in->numel() != B * S) fail("position_ids must be [batch, seq], got " + shape_string(pos_in->shape()));
+    positions = int64_values(*pos_in, ctx.node(), "position_ids");
+  } else {
+    for (int64_t b = 0; b < B; ++b) {
+      for (int64_t s = 0; s < S; ++s) positions[b * S + s] = l.past_keys[b] + s;
+    }
+  }
+  for (int64_t p : positions) {
+    if (p < 0 || p >= max_seq) {
+      fail("rotary position " + std::to_string(p) + " is outside the cos/sin cache of " + std::to_string(max_seq) + " rows");
+    }
+  }
+  Tensor cos = float_input(ctx, *cos_in, "cos_cache");
+  Tensor sin = float_input(ctx, *sin_in, "sin_cache");
+  for (Heads* x : {&q, &k}) {
+    tbb::parallel_for(int64_t{0}, B * x->heads, [&](int64_t bn) {
+      const int64_t b = bn / x->heads;
+      std::vector<float> rotated(H);
+      for (int64_t s = 0; s < S; ++s) {
+        float* head = x->values.data() + (bn * S + s) * H;
+        const int64_t p = positions[b * S + s];
+        rotate_head(head, rotated.data(), cos.data<float>() + p * half, sin.data<float>() + p * half, 2 * half, H,
+                    rotary_interleaved_);
+        // ORT stores rotated Q and K in the model's float type before using them.
+        round_to(dtype, rotated.data(), H);
+        std::memcpy(head, rotated.data(), sizeof(float) * H);
+      }
+    });
+  }
+}
+
 void GroupQueryAttention::compute(KernelContext& ctx) const {
   const std::string where = ctx.node().describe();
   auto fail = [&](const std::string& message) { throw Error(where + ": " + message); };
   if (ctx.output_count() > 3 && ctx.output_wanted(3)) fail("output_qk is not supported");
   const Tensor& query_in = ctx.required_input(kQuery);
-  const Tensor* key_in = ctx.input(kKey);
-  const Tensor* value_in = ctx.input(kValue);
-  const Tensor* past_key_in = ctx.input(kPastKey);
-  const Tensor* past_value_in = ctx.input(kPastValue);
   const DType dtype = query_in.dtype();
   if (!is_contrib_float(dtype)) fail("query must be float32, float16 or bfloat16, got " + dtype_name(dtype));
-  if (query_in.rank() != 3) fail("query must be [batch, seq, hidden], got " + shape_string(query_in.shape()));
-  const bool packed = key_in == nullptr;
-  if (packed != (value_in == nullptr)) fail("key and value must both be given, or both omitted for packed QKV");
-  if ((past_key_in == nullptr) != (past_value_in == nullptr)) fail("past_key and past_value must both be given or both omitted");
-
-  const int64_t B = query_in.dim(0), S = query_in.dim(1);
-  const int64_t N = num_heads_, Nkv = kv_num_heads_;
-  const int64_t H = packed ? query_in.dim(2) / (N + 2 * Nkv) : query_in.dim(2) / N;
-  if (H <= 0 || query_in.dim(2) != H * (packed ? N + 2 * Nkv : N)) {
-    fail("query hidden size " + std::to_string(query_in.dim(2)) + " is not a multiple of the head count");
-  }
-  if (!packed) {
-    for (const Tensor* t : {key_in, value_in}) {
-      if (t->rank() != 3 || t->dim(0) != B || t->dim(1) != S || t->dim(2) != Nkv * H) {
-        fail("key and value must be [" + std::to_string(B) + ", " + std::to_string(S) + ", " + std::to_string(Nkv * H) +
-             "], got " + shape_string(t->shape()));
-      }
-    }
-  }
-  int64_t past_len = 0;
-  if (past_key_in) {
-    for (const Tensor* t : {past_key_in, past_value_in}) {
-      if (t->rank() != 4 || t->dim(0) != B || t->dim(1) != Nkv || t->dim(3) != H || t->dim(2) != past_key_in->dim(2)) {
-        fail("past_key and past_value must be [" + std::to_string(B) + ", " + std::to_string(Nkv) + ", past_len, " +
-             std::to_string(H) + "], got " + shape_string(t->shape()));
-      }
-    }
-    past_len = past_key_in->dim(2);
-  }
-  const Tensor& seqlens_in = ctx.required_input(kSeqlensK);
-  const Tensor& total_in = ctx.required_input(kTotalSequenceLength);
-  if (seqlens_in.dtype() != DType::Int32 || seqlens_in.numel() != B) {
-    fail("seqlens_k must be int32 [batch=" + std::to_string(B) + "], got " + dtype_name(seqlens_in.dtype()) + " " +
-         shape_string(seqlens_in.shape()));
-  }
-  if (total_in.dtype() != DType::Int32 || total_in.numel() != 1) fail("total_sequence_length must be one int32 value");
-  const int64_t total_len = total_in.data<int32_t>()[0];
-  const int64_t present_len = std::max(total_len, past_len);
-  const bool continued_prompt = S > 1 && S != total_len;
-  if (continued_prompt && B != 1) fail("a prompt continuing a past (seq > 1, seq != total_sequence_length) needs batch 1");
-  const bool first_prompt = !continued_prompt && S == total_len;
-
-  std::vector<int64_t> total_b(B), past_b(B);
-  for (int64_t b = 0; b < B; ++b) {
-    total_b[b] = static_cast<int64_t>(seqlens_in.data<int32_t>()[b]) + 1;
-    past_b[b] = first_prompt ? 0 : total_b[b] - S;
-    if (past_b[b] < 0 || past_b[b] > past_len || past_b[b] + S > present_len || total_b[b] > present_len) {
-      fail("seqlens_k[" + std::to_string(b) + "] = " + std::to_string(total_b[b] - 1) + " does not fit seq " +
-           std::to_string(S) + ", past length " + std::to_string(past_len) + " and total_sequence_length " +
-           std::to_string(total_len));
-    }
-  }
+  const GqaLayout l = gqa_layout(ctx, num_heads_, kv_num_heads_);
+  const int64_t B = l.batch, S = l.seq, N = l.heads, Nkv = l.kv_heads, H = l.head_size, P = l.present_len;
 
   // Q, new K and new V as fp32 [batch, heads, seq, head_size].
   Tensor query = to_float32(query_in);
-  Tensor key = packed ? Tensor() : float_input(ctx, *key_in, "key");
-  Tensor value = packed ? Tensor() : float_input(ctx, *value_in, "value");
-  std::vector<float> q(B * N * S * H), k(B * Nkv * S * H), v(B * Nkv * S * H);
-  auto to_bnsh = [&](const float* src, int64_t row_width, int64_t column, int64_t heads, std::vector<float>& dst) {
+  Heads q{N, std::vector<float>(B * N * S * H)};
+  Heads k{Nkv, std::vector<float>(B * Nkv * S * H)};
+  Heads v{Nkv, std::vector<float>(B * Nkv * S * H)};
+  auto to_bnsh = [&](const float* src, int64_t row_width, int64_t column, Heads& dst) {
     for (int64_t b = 0; b < B; ++b) {
       for (int64_t s = 0; s < S; ++s) {
         const float* row = src + (b * S + s) * row_width + column;
-        for (int64_t n = 0; n < heads; ++n) {
-          std::memcpy(dst.data() + ((b * heads + n) * S + s) * H, row + n * H, sizeof(float) * H);
+        for (int64_t n = 0; n < dst.heads; ++n) {
+          std::memcpy(dst.values.data() + ((b * dst.heads + n) * S + s) * H, row + n * H, sizeof(float) * H);
         }
       }
     }
   };
-  if (packed) {
+  if (l.packed_qkv) {
     const int64_t width = (N + 2 * Nkv) * H;
-    to_bnsh(query.data<float>(), width, 0, N, q);
-    to_bnsh(query.data<float>(), width, N * H, Nkv, k);
-    to_bnsh(query.data<float>(), width, (N + Nkv) * H, Nkv, v);
+    to_bnsh(query.data<float>(), width, 0, q);
+    to_bnsh(query.data<float>(), width, N * H, k);
+    to_bnsh(query.data<float>(), width, (N + Nkv) * H, v);
   } else {
-    to_bnsh(query.data<float>(), N * H, 0, N, q);
-    to_bnsh(key.data<float>(), Nkv * H, 0, Nkv, k);
-    to_bnsh(value.data<float>(), Nkv * H, 0, Nkv, v);
+    to_bnsh(query.data<float>(), N * H, 0, q);
+    to_bnsh(float_input(ctx, ctx.required_input(kKey), "key").data<float>(), Nkv * H, 0, k);
+    to_bnsh(float_input(ctx, ctx.required_input(kValue), "value").data<float>(), Nkv * H, 0, v);
   }
-
-  if (do_rotary_) {
-    const Tensor* cos_in = ctx.input(kCosCache);
-    const Tensor* sin_in = ctx.input(kSinCache);
-    if (!cos_in || !sin_in) fail("do_rotary=1 needs cos_cache and sin_cache");
-    if (cos_in->rank() != 2 || cos_in->shape() != sin_in->shape() || cos_in->dim(1) * 2 > H || cos_in->dim(1) <= 0) {
-      fail("cos_cache and sin_cache must both be [max_seq, rotary_dim/2] with rotary_dim <= head_size " +
-           std::to_string(H) + ", got " + shape_string(cos_in->shape()) + " and " + shape_string(sin_in->shape()));
-    }
-    const int64_t half = cos_in->dim(1), max_seq = cos_in->dim(0);
-    std::vector<int64_t> positions(B * S);
-    if (const Tensor* pos_in = ctx.input(kPositionIds)) {
-      if (pos_in->numel() != B * S) fail("position_ids must be [batch, seq], got " + shape_string(pos_in->shape()));
-      positions = int64_values(*pos_in, ctx.node(), "position_ids");
-    } else {
-      for (int64_t b = 0; b < B; ++b) {
-        for (int64_t s = 0; s < S; ++s) positions[b * S + s] = past_b[b] + s;
-      }
-    }
-    for (int64_t p : positions) {
-      if (p < 0 || p >= max_seq) {
-        fail("rotary position " + std::to_string(p) + " is outside the cos/sin cache of " + std::to_string(max_seq) + " rows");
-      }
-    }
-    Tensor cos = float_input(ctx, *cos_in, "cos_cache");
-    Tensor sin = float_input(ctx, *sin_in, "sin_cache");
-    auto rotate_all = [&](std::vector<float>& x, int64_t heads) {
-      tbb::parallel_for(int64_t{0}, B * heads, [&](int64_t bn) {
-        const int64_t b = bn / heads;
-        std::vector<float> rotated(H);
-        for (int64_t s = 0; s < S; ++s) {
-          float* head = x.data() + (bn * S + s) * H;
-          const int64_t p = positions[b * S + s];
-          rotate_head(head, rotated.data(), cos.data<float>() + p * half, sin.data<float>() + p * half, 2 * half, H,
-                      rotary_interleaved_);
-          // ORT stores rotated Q and K in the model's float type before using them.
-          round_to(dtype, rotated.data(), H);
-          std::memcpy(head, rotated.data(), sizeof(float) * H);
-        }
-      });
-    };
-    rotate_all(q, N);
-    rotate_all(k, Nkv);
-  }
+  if (do_rotary_) rotate_qk(ctx, l, dtype, q, k);
 
   // Present K/V: the valid past rows of each batch, then this call's rows; zeros after.
   const bool fp32 = dtype == DType::Float32;
-  const int64_t present_numel = B * Nkv * present_len * H;
+  const int64_t present_numel = B * Nkv * P * H;
   std::vector<float> present_scratch_k, present_scratch_v;
   auto present_buffer = [&](size_t index, std::vector<float>& scratch) -> float* {
     if (fp32 && ctx.output_count() > index && ctx.output_wanted(index)) {
-      return ctx.allocate_output(index, dtype, {B, Nkv, present_len, H}).mutable_data<float>();
+      return ctx.allocate_output(index, dtype, {B, Nkv, P, H}).mutable_data<float>();
     }
     scratch.resize(present_numel);
     return scratch.data();
@@ -246,36 +208,41 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
   float* present_v = present_buffer(2, present_scratch_v);
   std::fill(present_k, present_k + present_numel, 0.f);
   std::fill(present_v, present_v + present_numel, 0.f);
+  const Tensor* past_key_in = ctx.input(kPastKey);
   Tensor past_key = past_key_in ? float_input(ctx, *past_key_in, "past_key") : Tensor();
-  Tensor past_value = past_value_in ? float_input(ctx, *past_value_in, "past_value") : Tensor();
+  Tensor past_value = past_key_in ? float_input(ctx, ctx.required_input(kPastValue), "past_value") : Tensor();
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t n = 0; n < Nkv; ++n) {
       const int64_t bn = b * Nkv + n;
-      if (past_b[b] > 0) {
-        std::memcpy(present_k + bn * present_len * H, past_key.data<float>() + bn * past_len * H, sizeof(float) * past_b[b] * H);
-        std::memcpy(present_v + bn * present_len * H, past_value.data<float>() + bn * past_len * H, sizeof(float) * past_b[b] * H);
+      const int64_t past_rows = l.past_keys[b];
+      if (past_rows > 0) {
+        std::memcpy(present_k + bn * P * H, past_key.data<float>() + bn * l.past_len * H, sizeof(float) * past_rows * H);
+        std::memcpy(present_v + bn * P * H, past_value.data<float>() + bn * l.past_len * H, sizeof(float) * past_rows * H);
       }
-      std::memcpy(present_k + (bn * present_len + past_b[b]) * H, k.data() + bn * S * H, sizeof(float) * S * H);
-      std::memcpy(present_v + (bn * present_len + past_b[b]) * H, v.data() + bn * S * H, sizeof(float) * S * H);
+      std::memcpy(present_k + (bn * P + past_rows) * H, k.values.data() + bn * S * H, sizeof(float) * S * H);
+      std::memcpy(present_v + (bn * P + past_rows) * H, v.values.data() + bn * S * H, sizeof(float) * S * H);
     }
   }
 
   // attention_bias is [B or 1, N or 1, S, total_sequence_length], added after softcap.
+  const int64_t T = l.total_len;
   Tensor bias;
   int64_t bias_batch_stride = 0, bias_head_stride = 0;
   if (const Tensor* bias_in = ctx.input(kAttentionBias)) {
     if (bias_in->rank() != 4 || (bias_in->dim(0) != 1 && bias_in->dim(0) != B) ||
-        (bias_in->dim(1) != 1 && bias_in->dim(1) != N) || bias_in->dim(2) != S || bias_in->dim(3) != total_len) {
+        (bias_in->dim(1) != 1 && bias_in->dim(1) != N) || bias_in->dim(2) != S || bias_in->dim(3) != T) {
       fail("attention_bias must be [" + std::to_string(B) + " or 1, " + std::to_string(N) + " or 1, " + std::to_string(S) +
-           ", " + std::to_string(total_len) + "], got " + shape_string(bias_in->shape()));
+           ", " + std::to_string(T) + "], got " + shape_string(bias_in->shape()));
     }
     bias = float_input(ctx, *bias_in, "attention_bias");
-    bias_head_stride = bias_in->dim(1) == 1 ? 0 : S * total_len;
-    bias_batch_stride = bias_in->dim(0) == 1 ? 0 : bias_in->dim(1) * S * total_len;
+    bias_head_stride = bias_in->dim(1) == 1 ? 0 : S * T;
+    bias_batch_stride = bias_in->dim(0) == 1 ? 0 : bias_in->dim(1) * S * T;
   }
   Tensor sinks;
   if (const Tensor* sink_in = ctx.input(kHeadSink)) {
-    if (sink_in->numel() != N) fail("head_sink must have num_heads = " + std::to_string(N) + " values, got " + shape_string(sink_in->shape()));
+    if (sink_in->numel() != N) {
+      fail("head_sink must have num_heads = " + std::to_string(N) + " values, got " + shape_string(sink_in->shape()));
+    }
     sinks = float_input(ctx, *sink_in, "head_sink");
   }
 
@@ -294,12 +261,12 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
   auto attend = [&](int64_t bn, int64_t s0, int64_t s1, bool parallel_rows) {
     const int64_t b = bn / N, n = bn % N;
     const int64_t kv = b * Nkv + n / group;
-    const int64_t total = total_b[b];
-    const int64_t cols = std::min(past_b[b] + s1, total);
+    const int64_t valid = l.valid_keys[b], past_rows = l.past_keys[b];
+    const int64_t cols = std::min(past_rows + s1, valid);
     const int64_t rows = s1 - s0;
     std::vector<float> scores(rows * cols);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, H, alpha, q.data() + (bn * S + s0) * H, H,
-                present_k + kv * present_len * H, H, 0.f, scores.data(), cols);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cols, H, alpha, q.values.data() + (bn * S + s0) * H, H,
+                present_k + kv * P * H, H, 0.f, scores.data(), cols);
     std::optional<float> sink;
     if (sinks.defined()) {
       sink = sinks.data<float>()[n];
@@ -308,11 +275,11 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
     }
     auto normalize_row = [&](int64_t s) {
       float* row = scores.data() + (s - s0) * cols;
-      const int64_t causal = std::min(past_b[b] + s + 1, total);
+      const int64_t causal = std::min(past_rows + s + 1, valid);
       const int64_t start = (local_window_size_ > 0 && causal > local_window_size_) ? causal - local_window_size_ : 0;
       if (softcap_ > 0.f) softcap_inplace(row + start, causal - start, softcap_);
       if (bias.defined()) {
-        const float* bias_row = bias.data<float>() + b * bias_batch_stride + n * bias_head_stride + s * total_len;
+        const float* bias_row = bias.data<float>() + b * bias_batch_stride + n * bias_head_stride + s * T;
         for (int64_t j = start; j < causal; ++j) row[j] += bias_row[j];
       }
       softmax_inplace(row + start, causal - start, sink);
@@ -325,9 +292,9 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
       for (int64_t s = s0; s < s1; ++s) normalize_row(s);
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, H, cols, 1.f, scores.data(), cols,
-                present_v + kv * present_len * H, H, 0.f, output + (b * S + s0) * N * H + n * H, N * H);
+                present_v + kv * P * H, H, 0.f, output + (b * S + s0) * N * H + n * H, N * H);
   };
-  if (S * present_len * H < kOpenBlasThreadingFlops) {
+  if (S * P * H < kOpenBlasThreadingFlops) {
     // Small products (decoding): one head per TBB task; OpenBLAS stays single-threaded.
     tbb::parallel_for(int64_t{0}, B * N, [&](int64_t bn) { attend(bn, 0, S, false); });
   } else {
@@ -341,10 +308,10 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
   if (!fp32) {
     store_floats(output, B * S * N * H, ctx.allocate_output(0, dtype, {B, S, N * H}));
     if (ctx.output_count() > 1 && ctx.output_wanted(1)) {
-      store_floats(present_k, present_numel, ctx.allocate_output(1, dtype, {B, Nkv, present_len, H}));
+      store_floats(present_k, present_numel, ctx.allocate_output(1, dtype, {B, Nkv, P, H}));
     }
     if (ctx.output_count() > 2 && ctx.output_wanted(2)) {
-      store_floats(present_v, present_numel, ctx.allocate_output(2, dtype, {B, Nkv, present_len, H}));
+      store_floats(present_v, present_numel, ctx.allocate_output(2, dtype, {B, Nkv, P, H}));
     }
   }
 }
