@@ -1,0 +1,172 @@
+// com.microsoft MatMulNBits: Y = A × dequantize(B)ᵀ + bias with B packed at 2, 4 or 8 bits per
+// value in blocks along K. Weights stay packed; each run dequantizes a tile of columns at a time.
+//
+// accuracy_level 4 (with integer or implicit zero points, no g_idx, and for 2 bits block sizes
+// 32/64/128 only) follows ONNX Runtime's CPU
+// kernel, which then quantizes A to int8 per K-block (see quant/int8_activations.h) and sums
+// int8 × (code − zero point) dot products per block, scaled by a_scale · b_scale:
+//   Y[m, n] = Σ_blocks (a_scale[m, blk] · b_scale[n, blk]) · (dot(qa, code) − zp · Σqa) + bias[n].
+// Other levels (and float zero points or g_idx, where ORT also stays in fp32) compute fp32
+// A × dequantized B with sgemm.
+#include <cblas.h>
+#include <evalq/error.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "exec/kernel.h"
+#include "quant/int8_activations.h"
+#include "quant/nbits_weights.h"
+
+namespace evalq {
+namespace {
+
+constexpr int kInputA = 0, kInputB = 1, kInputScales = 2, kInputZeroPoints = 3, kInputGIdx = 4, kInputBias = 5;
+
+class MatMulNBits final : public OpKernel {
+ public:
+  explicit MatMulNBits(const KernelInfo& info) {
+    shape_.K = info.get_int("K");
+    shape_.N = info.get_int("N");
+    shape_.bits = static_cast<int>(info.get_int("bits", 4));
+    shape_.block_size = info.get_int("block_size");
+    accuracy_level_ = info.get_int("accuracy_level", 0);
+    if (shape_.K <= 0 || shape_.N <= 0) {
+      info.fail("K and N must be positive, got K=" + std::to_string(shape_.K) + ", N=" + std::to_string(shape_.N));
+    }
+    if (shape_.bits != 2 && shape_.bits != 4 && shape_.bits != 8) {
+      info.fail("bits must be 2, 4 or 8, got " + std::to_string(shape_.bits));
+    }
+    const int64_t bs = shape_.block_size;
+    if (bs < 16 || (bs & (bs - 1)) != 0) info.fail("block_size must be a power of 2 and >= 16, got " + std::to_string(bs));
+    if (accuracy_level_ < 0 || accuracy_level_ > 4) {
+      info.fail("accuracy_level must be 0..4, got " + std::to_string(accuracy_level_));
+    }
+    const Tensor* b = info.constant_input(kInputB);
+    const Tensor* scales = info.constant_input(kInputScales);
+    const bool zp_ready = !info.has_input(kInputZeroPoints) || info.constant_input(kInputZeroPoints);
+    const bool g_ready = !info.has_input(kInputGIdx) || info.constant_input(kInputGIdx);
+    if (b && scales && zp_ready && g_ready) {
+      const std::string where = "node " + info.node().describe();
+      weights_ = std::make_shared<NBitsWeights>(shape_, *b, *scales,
+                                                info.has_input(kInputZeroPoints) ? info.constant_input(kInputZeroPoints) : nullptr,
+                                                info.has_input(kInputGIdx) ? info.constant_input(kInputGIdx) : nullptr, where);
+    }
+    if (const Tensor* bias = info.has_input(kInputBias) ? info.constant_input(kInputBias) : nullptr) {
+      if (bias->numel() != shape_.N) info.fail("bias has " + std::to_string(bias->numel()) + " values, expected N = " + std::to_string(shape_.N));
+    }
+  }
+
+  void compute(KernelContext& ctx) const override {
+    const Node& node = ctx.node();
+    const Tensor& a_in = ctx.required_input(kInputA);
+    if (a_in.rank() == 0 || a_in.dim(-1) != shape_.K) {
+      throw Error(node.describe() + ": A's last dimension must be K = " + std::to_string(shape_.K) + ", got shape " +
+                  shape_string(a_in.shape()));
+    }
+    std::shared_ptr<const NBitsWeights> weights = weights_;
+    if (!weights) {
+      weights = std::make_shared<NBitsWeights>(shape_, ctx.required_input(kInputB), ctx.required_input(kInputScales),
+                                               ctx.input(kInputZeroPoints), ctx.input(kInputGIdx), node.describe());
+    }
+    Tensor bias;
+    if (const Tensor* b = ctx.input(kInputBias)) {
+      if (b->numel() != shape_.N) throw Error(node.describe() + ": bias must have N = " + std::to_string(shape_.N) + " values");
+      bias = to_float32(*b);
+    }
+    const Tensor a = to_float32(a_in);
+    const int64_t M = a.numel() / shape_.K;
+    Shape out_shape = a_in.shape();
+    out_shape.back() = shape_.N;
+    Tensor& y = ctx.allocate_output(0, a_in.dtype(), out_shape);
+    Tensor y32 = a_in.dtype() == DType::Float32 ? y : Tensor::empty(DType::Float32, out_shape);
+    float* c = y32.mutable_data<float>();
+    if (M > 0) {
+      const bool int8_path = accuracy_level_ == 4 && weights->zero_point_kind() != NBitsWeights::ZeroPoints::Float &&
+                             !weights->has_g_idx() && (shape_.bits != 2 || two_bit_int8_block(shape_.block_size));
+      if (int8_path) {
+        int8_matmul(*weights, a.data<float>(), M, c);
+      } else {
+        fp32_matmul(*weights, a.data<float>(), M, c);
+      }
+      if (bias.defined()) {
+        const float* bv = bias.data<float>();
+        for (int64_t m = 0; m < M; ++m) {
+          for (int64_t n = 0; n < shape_.N; ++n) c[m * shape_.N + n] += bv[n];
+        }
+      }
+    }
+    if (a_in.dtype() == DType::Float16) {
+      uint16_t* out = y.mutable_data<uint16_t>();
+      for (int64_t i = 0; i < y32.numel(); ++i) out[i] = float_to_half(c[i]);
+    } else if (a_in.dtype() == DType::BFloat16) {
+      uint16_t* out = y.mutable_data<uint16_t>();
+      for (int64_t i = 0; i < y32.numel(); ++i) out[i] = float_to_bfloat16(c[i]);
+    }
+  }
+
+ private:
+  // ORT has 2-bit int8 kernels only for these block sizes and stays in fp32 for the others.
+  static bool two_bit_int8_block(int64_t block_size) { return block_size == 32 || block_size == 64 || block_size == 128; }
+
+  // Tiles of columns dequantized into a scratch buffer of about 8 MiB, each multiplied by sgemm
+  // (which parallelizes internally); the dequantization itself runs in parallel.
+  void fp32_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
+    const int64_t K = shape_.K, N = shape_.N;
+    const int64_t tile = std::clamp<int64_t>((int64_t{1} << 21) / K, 16, N);
+    std::vector<float> scratch(static_cast<size_t>(tile * K));
+    for (int64_t n0 = 0; n0 < N; n0 += tile) {
+      const int64_t count = std::min(tile, N - n0);
+      tbb::parallel_for(int64_t{0}, count, [&](int64_t col) { w.dequantize_columns(n0 + col, 1, scratch.data() + col * K); });
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(count),
+                  static_cast<int>(K), 1.0f, a, static_cast<int>(K), scratch.data(), static_cast<int>(K), 0.0f, c + n0,
+                  static_cast<int>(N));
+    }
+  }
+
+  void int8_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
+    const int64_t N = shape_.N, bs = shape_.block_size, nb = shape_.n_blocks(), padded = nb * bs;
+    const Int8Rows qa = quantize_rows_int8(a, M, shape_.K, bs);
+    constexpr int64_t kCols = 16;
+    const int64_t tiles = (N + kCols - 1) / kCols;
+    tbb::parallel_for(int64_t{0}, tiles, [&](int64_t t) {
+      const int64_t n0 = t * kCols, count = std::min(kCols, N - n0);
+      std::vector<uint8_t> codes(static_cast<size_t>(count * padded));
+      w.unpack_columns(n0, count, codes.data());
+      std::vector<float> b_scale(static_cast<size_t>(count * nb));
+      std::vector<int32_t> zp(static_cast<size_t>(count * nb));
+      for (int64_t col = 0; col < count; ++col) {
+        for (int64_t blk = 0; blk < nb; ++blk) {
+          b_scale[col * nb + blk] = w.scale(n0 + col, blk);
+          zp[col * nb + blk] = w.int_zero_point(n0 + col, blk);
+        }
+      }
+      for (int64_t m = 0; m < M; ++m) {
+        const int8_t* qrow = qa.q.data() + m * padded;
+        const float* a_scale = qa.scale.data() + m * nb;
+        const int32_t* a_sum = qa.sum.data() + m * nb;
+        for (int64_t col = 0; col < count; ++col) {
+          const uint8_t* bcol = codes.data() + col * padded;
+          float acc = 0.0f;
+          for (int64_t blk = 0; blk < nb; ++blk) {
+            const int32_t dot = dot_s8u8(qrow + blk * bs, bcol + blk * bs, bs) - zp[col * nb + blk] * a_sum[blk];
+            acc = std::fma(static_cast<float>(dot), a_scale[blk] * b_scale[col * nb + blk], acc);
+          }
+          c[m * N + n0 + col] = acc;
+        }
+      }
+    });
+  }
+
+  NBitsShape shape_;
+  int64_t accuracy_level_ = 0;
+  std::shared_ptr<const NBitsWeights> weights_;
+};
+
+}  // namespace
+
+EVALQ_REGISTER_KERNEL("com.microsoft", "MatMulNBits", 1, kLatestOpset, MatMulNBits);
+
+}  // namespace evalq

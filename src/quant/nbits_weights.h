@@ -1,0 +1,62 @@
+#pragma once
+
+// com.microsoft MatMulNBits weights, kept packed as the model stores them: B is uint8
+// [N][n_blocks][block_size * bits / 8] (each column's K values consecutive, element 0 in the
+// lowest bits of a byte), one scale per (column, block), zero points either implicit
+// (2^(bits-1)), packed like B ([N][ceil(n_blocks * bits / 8)]) or float (one per scale), and
+// optionally g_idx, the block of each k (act-order GPTQ).
+#include <evalq/tensor.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace evalq {
+
+struct NBitsShape {
+  int64_t K = 0;
+  int64_t N = 0;
+  int bits = 4;
+  int64_t block_size = 32;
+  int64_t n_blocks() const { return (K + block_size - 1) / block_size; }
+  int64_t blob_bytes() const { return block_size * bits / 8; }
+  int64_t packed_zero_point_bytes() const { return (n_blocks() * bits + 7) / 8; }  // per column
+};
+
+class NBitsWeights {
+ public:
+  enum class ZeroPoints { Implicit, Packed, Float };
+
+  // Checks every input against the shape and keeps views of them (scales, float zero points and
+  // g_idx are copied to fp32/int32, being small). `where` prefixes error messages.
+  NBitsWeights(const NBitsShape& shape, const Tensor& b, const Tensor& scales, const Tensor* zero_points,
+               const Tensor* g_idx, const std::string& where);
+
+  const NBitsShape& shape() const { return shape_; }
+  ZeroPoints zero_point_kind() const { return zp_kind_; }
+  bool has_g_idx() const { return !g_idx_.empty(); }
+
+  // Columns [n0, n0 + count) dequantized to fp32, out[c * K + k] = (code - zp) * scale.
+  void dequantize_columns(int64_t n0, int64_t count, float* out) const;
+  // Raw codes (0 .. 2^bits - 1) of columns [n0, n0 + count), padded to n_blocks * block_size
+  // each: out[c * n_blocks * block_size + k].
+  void unpack_columns(int64_t n0, int64_t count, uint8_t* out) const;
+  float scale(int64_t n, int64_t block) const { return scales_[n * shape_.n_blocks() + block]; }
+  // Integer zero point (implicit or packed kinds).
+  int32_t int_zero_point(int64_t n, int64_t block) const;
+
+ private:
+  float zero_point(int64_t n, int64_t block) const;
+  void unpack_column(int64_t n, uint8_t* out) const;
+
+  NBitsShape shape_;
+  Tensor b_;  // keeps the packed bytes alive
+  const uint8_t* data_ = nullptr;
+  std::vector<float> scales_;
+  ZeroPoints zp_kind_ = ZeroPoints::Implicit;
+  Tensor packed_zp_;
+  std::vector<float> float_zp_;
+  std::vector<int32_t> g_idx_;
+};
+
+}  // namespace evalq
