@@ -15,7 +15,7 @@ Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t blo
   const int64_t padded = r.n_blocks * block;
   r.q.assign(static_cast<size_t>(rows * padded), 0);
   r.scale.assign(static_cast<size_t>(rows * r.n_blocks), 0.0f);
-  r.sum.assign(static_cast<size_t>(rows * r.n_blocks), 0);
+  r.scaled_sum.assign(static_cast<size_t>(rows * r.n_blocks), 0.0f);
   tbb::parallel_for(int64_t{0}, rows * r.n_blocks, [&](int64_t idx) {
     const int64_t row = idx / r.n_blocks, blk = idx % r.n_blocks;
     const float* src = a + row * K + blk * block;
@@ -31,7 +31,7 @@ Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t blo
       dst[i] = static_cast<int8_t>(v);
       sum += dst[i];
     }
-    r.sum[idx] = sum;
+    r.scaled_sum[idx] = r.scale[idx] * static_cast<float>(sum);
   });
   return r;
 }

@@ -17,16 +17,9 @@ struct Int8Rows {
   int64_t block = 0;
   std::vector<int8_t> q;       // [rows][n_blocks * block]
   std::vector<float> scale;    // [rows][n_blocks]
-  std::vector<int32_t> sum;    // [rows][n_blocks]: sum of q, for zero-point corrections
+  std::vector<float> scaled_sum;  // [rows][n_blocks]: scale * sum of q, for zero-point terms
 };
 
 Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t block);
-
-// Sum of a[i] * b[i], i < count, exact in int32 for count <= 2^16.
-inline int32_t dot_s8u8(const int8_t* a, const uint8_t* b, int64_t count) {
-  int32_t sum = 0;
-  for (int64_t i = 0; i < count; ++i) sum += static_cast<int32_t>(a[i]) * static_cast<int32_t>(b[i]);
-  return sum;
-}
 
 }  // namespace evalq

@@ -42,6 +42,7 @@ class NBitsWeights {
   // each: out[c * n_blocks * block_size + k].
   void unpack_columns(int64_t n0, int64_t count, uint8_t* out) const;
   float scale(int64_t n, int64_t block) const { return scales_[n * shape_.n_blocks() + block]; }
+  const float* scales() const { return scales_.data(); }  // [N][n_blocks]
   // Integer zero point (implicit or packed kinds).
   int32_t int_zero_point(int64_t n, int64_t block) const;
 

@@ -3,9 +3,10 @@
 //
 // accuracy_level 4 (with integer or implicit zero points, no g_idx, and for 2 bits block sizes
 // 32/64/128 only) follows ONNX Runtime's CPU
-// kernel, which then quantizes A to int8 per K-block (see quant/int8_activations.h) and sums
-// int8 × (code − zero point) dot products per block, scaled by a_scale · b_scale:
-//   Y[m, n] = Σ_blocks (a_scale[m, blk] · b_scale[n, blk]) · (dot(qa, code) − zp · Σqa) + bias[n].
+// kernel, which then quantizes A to int8 per K-block (see quant/int8_activations.h), sums int8 ×
+// code dot products per block, scaled by a_scale · b_scale, and adds the zero-point terms from
+// per-block sums (see quant/int8_dot.h):
+//   Y[m, n] = Σ_blk a_s·b_s · dot(qa, code) + Σ_blk (a_s · Σqa) · (−b_s · zp) + bias[n].
 // Other levels (and float zero points or g_idx, where ORT also stays in fp32) compute fp32
 // A × dequantized B with sgemm.
 #include <cblas.h>
@@ -18,6 +19,7 @@
 
 #include "exec/kernel.h"
 #include "quant/int8_activations.h"
+#include "quant/int8_dot.h"
 #include "quant/nbits_weights.h"
 
 namespace evalq {
@@ -129,32 +131,33 @@ class MatMulNBits final : public OpKernel {
   void int8_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
     const int64_t N = shape_.N, bs = shape_.block_size, nb = shape_.n_blocks(), padded = nb * bs;
     const Int8Rows qa = quantize_rows_int8(a, M, shape_.K, bs);
+    // Zero-point terms first, as one GEMM: C = (a_scale · Σqa)[M, nb] × (−b_scale · zp)[N, nb]ᵀ.
+    std::vector<float> zp_term(static_cast<size_t>(N * nb));
+    tbb::parallel_for(int64_t{0}, N, [&](int64_t n) {
+      for (int64_t blk = 0; blk < nb; ++blk) {
+        zp_term[n * nb + blk] = -w.scale(n, blk) * static_cast<float>(w.int_zero_point(n, blk));
+      }
+    });
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(N), static_cast<int>(nb),
+                1.0f, qa.scaled_sum.data(), static_cast<int>(nb), zp_term.data(), static_cast<int>(nb), 0.0f, c,
+                static_cast<int>(N));
     constexpr int64_t kCols = 16;
     const int64_t tiles = (N + kCols - 1) / kCols;
     tbb::parallel_for(int64_t{0}, tiles, [&](int64_t t) {
       const int64_t n0 = t * kCols, count = std::min(kCols, N - n0);
       std::vector<uint8_t> codes(static_cast<size_t>(count * padded));
       w.unpack_columns(n0, count, codes.data());
-      std::vector<float> b_scale(static_cast<size_t>(count * nb));
-      std::vector<int32_t> zp(static_cast<size_t>(count * nb));
-      for (int64_t col = 0; col < count; ++col) {
-        for (int64_t blk = 0; blk < nb; ++blk) {
-          b_scale[col * nb + blk] = w.scale(n0 + col, blk);
-          zp[col * nb + blk] = w.int_zero_point(n0 + col, blk);
-        }
-      }
+      std::vector<float> scratch(static_cast<size_t>(4 * nb));
       for (int64_t m = 0; m < M; ++m) {
-        const int8_t* qrow = qa.q.data() + m * padded;
-        const float* a_scale = qa.scale.data() + m * nb;
-        const int32_t* a_sum = qa.sum.data() + m * nb;
-        for (int64_t col = 0; col < count; ++col) {
-          const uint8_t* bcol = codes.data() + col * padded;
-          float acc = 0.0f;
-          for (int64_t blk = 0; blk < nb; ++blk) {
-            const int32_t dot = dot_s8u8(qrow + blk * bs, bcol + blk * bs, bs) - zp[col * nb + blk] * a_sum[blk];
-            acc = std::fma(static_cast<float>(dot), a_scale[blk] * b_scale[col * nb + blk], acc);
+        const Int8Row row{qa.q.data() + m * padded, qa.scale.data() + m * nb};
+        for (int64_t col = 0; col < count; col += 4) {
+          Int8Columns cols;
+          cols.count = static_cast<int>(std::min<int64_t>(4, count - col));
+          for (int j = 0; j < cols.count; ++j) {
+            cols.codes[j] = codes.data() + (col + j) * padded;
+            cols.scale[j] = w.scales() + (n0 + col + j) * nb;
           }
-          c[m * N + n0 + col] = acc;
+          int8_row_dot(row, cols, nb, bs, scratch.data(), c + m * N + n0 + col);
         }
       }
     });

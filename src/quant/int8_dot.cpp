@@ -1,0 +1,110 @@
+#include "quant/int8_dot.h"
+
+#include <cmath>
+
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+#include <immintrin.h>
+#define EVALQ_INT8_DOT_VNNI 1
+#endif
+
+namespace evalq {
+namespace {
+
+// Portable version: exact int32 block dots, one fma per block.
+[[maybe_unused]] void int8_row_dot_scalar(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks,
+                                          int64_t block, float* out) {
+  for (int j = 0; j < cols.count; ++j) {
+    float acc = 0.0f;
+    for (int64_t blk = 0; blk < n_blocks; ++blk) {
+      const int8_t* a = row.q + blk * block;
+      const uint8_t* b = cols.codes[j] + blk * block;
+      int32_t dot = 0;
+      for (int64_t i = 0; i < block; ++i) dot += static_cast<int32_t>(a[i]) * static_cast<int32_t>(b[i]);
+      acc = std::fma(static_cast<float>(dot), row.scale[blk] * cols.scale[j][blk], acc);
+    }
+    out[j] += acc;
+  }
+}
+
+#ifdef EVALQ_INT8_DOT_VNNI
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// VPDPBUSD multiplies unsigned bytes (the weight codes) by signed bytes (the activations), which
+// is exactly this product; lanes hold exact partial sums, scaled per block like ORT's kernels.
+template <int NC>
+void int8_row_dot_vnni(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
+                       float* out) {
+  float* combined[NC];
+  for (int j = 0; j < NC; ++j) {
+    float* __restrict dst = scratch + j * n_blocks;
+    const float* __restrict a_scale = row.scale;
+    const float* __restrict b_scale = cols.scale[j];
+    for (int64_t blk = 0; blk < n_blocks; ++blk) dst[blk] = a_scale[blk] * b_scale[blk];
+    combined[j] = dst;
+  }
+  __m256 acc[NC];
+  for (int j = 0; j < NC; ++j) acc[j] = _mm256_setzero_ps();
+  if (block >= 32) {
+    for (int64_t blk = 0; blk < n_blocks; ++blk) {
+      const int8_t* a = row.q + blk * block;
+      __m256i isum[NC];
+      for (int j = 0; j < NC; ++j) isum[j] = _mm256_setzero_si256();
+      for (int64_t c = 0; c < block; c += 32) {
+        const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + c));
+        for (int j = 0; j < NC; ++j) {
+          const __m256i bv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols.codes[j] + blk * block + c));
+          isum[j] = _mm256_dpbusd_epi32(isum[j], bv, av);
+        }
+      }
+      for (int j = 0; j < NC; ++j) {
+        acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[j]), _mm256_broadcast_ss(combined[j] + blk), acc[j]);
+      }
+    }
+  } else {  // block 16: two blocks per 256-bit register
+    int64_t blk = 0;
+    for (; blk + 1 < n_blocks; blk += 2) {
+      const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row.q + blk * 16));
+      for (int j = 0; j < NC; ++j) {
+        const __m256i bv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols.codes[j] + blk * 16));
+        const __m256i isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), bv, av);
+        const __m256 scales = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_broadcast_ss(combined[j] + blk)),
+                                                   _mm_broadcast_ss(combined[j] + blk + 1), 1);
+        acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), scales, acc[j]);
+      }
+    }
+    if (blk < n_blocks) {
+      const __m128i av = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row.q + blk * 16));
+      for (int j = 0; j < NC; ++j) {
+        const __m128i bv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cols.codes[j] + blk * 16));
+        const __m256i isum = _mm256_zextsi128_si256(_mm_dpbusd_epi32(_mm_setzero_si128(), bv, av));
+        acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_broadcast_ss(combined[j] + blk), acc[j]);
+      }
+    }
+  }
+  for (int j = 0; j < NC; ++j) out[j] += hsum(acc[j]);
+}
+#endif
+
+}  // namespace
+
+void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
+                  float* out) {
+#ifdef EVALQ_INT8_DOT_VNNI
+  switch (cols.count) {
+    case 4: int8_row_dot_vnni<4>(row, cols, n_blocks, block, scratch, out); return;
+    case 3: int8_row_dot_vnni<3>(row, cols, n_blocks, block, scratch, out); return;
+    case 2: int8_row_dot_vnni<2>(row, cols, n_blocks, block, scratch, out); return;
+    default: int8_row_dot_vnni<1>(row, cols, n_blocks, block, scratch, out); return;
+  }
+#else
+  (void)scratch;
+  int8_row_dot_scalar(row, cols, n_blocks, block, out);
+#endif
+}
+
+}  // namespace evalq

@@ -1,0 +1,28 @@
+#pragma once
+
+// The inner loop of MatMulNBits' int8 path: one activation row (int8, quantized per block)
+// against up to four unpacked weight columns (codes 0..2^bits-1). As in ONNX Runtime's CompInt8
+// kernels, the zero points are left out here and enter through per-block sums, a separate small
+// GEMM done by the caller:
+//   out[j] += Σ_blk (a_scale · b_scale[j]) · dot(qa, code_j)
+// (the caller's part: Σ_blk (a_scale · Σqa) · (−b_scale[j] · zp[j])).
+#include <cstdint>
+
+namespace evalq {
+
+struct Int8Columns {
+  int count = 0;                       // 1..4
+  const uint8_t* codes[4] = {};        // [n_blocks * block] each
+  const float* scale[4] = {};          // [n_blocks] each: b_scale
+};
+
+struct Int8Row {
+  const int8_t* q;         // [n_blocks * block]
+  const float* scale;      // [n_blocks]: a_scale
+};
+
+// Adds to out[0 .. cols.count); `scratch` holds 4 * n_blocks floats.
+void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
+                  float* out);
+
+}  // namespace evalq
