@@ -114,9 +114,14 @@ class MatMulNBits final : public OpKernel {
   static bool two_bit_int8_block(int64_t block_size) { return block_size == 32 || block_size == 64 || block_size == 128; }
 
   // Tiles of columns dequantized into a scratch buffer of about 8 MiB, each multiplied by sgemm
-  // (which parallelizes internally); the dequantization itself runs in parallel.
+  // (which parallelizes internally); the dequantization itself runs in parallel. A few rows
+  // (decoding) instead take dot products straight from small per-task tiles.
   void fp32_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
     const int64_t K = shape_.K, N = shape_.N;
+    if (M <= kFewRows) {
+      few_rows_matmul(w, a, M, c);
+      return;
+    }
     const int64_t tile = std::clamp<int64_t>((int64_t{1} << 21) / K, 16, N);
     std::vector<float> scratch(static_cast<size_t>(tile * K));
     for (int64_t n0 = 0; n0 < N; n0 += tile) {
@@ -126,6 +131,34 @@ class MatMulNBits final : public OpKernel {
                   static_cast<int>(K), 1.0f, a, static_cast<int>(K), scratch.data(), static_cast<int>(K), 0.0f, c + n0,
                   static_cast<int>(N));
     }
+  }
+
+  static constexpr int64_t kFewRows = 4;
+
+  void few_rows_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
+    const int64_t K = shape_.K, N = shape_.N;
+    constexpr int64_t kCols = 8;
+    tbb::parallel_for(int64_t{0}, (N + kCols - 1) / kCols, [&](int64_t t) {
+      const int64_t n0 = t * kCols, count = std::min(kCols, N - n0);
+      std::vector<float> tile(static_cast<size_t>(count * K));
+      w.dequantize_columns(n0, count, tile.data());
+      for (int64_t m = 0; m < M; ++m) {
+        for (int64_t col = 0; col < count; ++col) c[m * N + n0 + col] = dot_f32(a + m * K, tile.data() + col * K, K);
+      }
+    });
+  }
+
+  // Sixteen independent partial sums, so the compiler can keep them in one vector register.
+  static float dot_f32(const float* __restrict x, const float* __restrict y, int64_t n) {
+    float partial[16] = {};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+      for (int l = 0; l < 16; ++l) partial[l] += x[i + l] * y[i + l];
+    }
+    for (; i < n; ++i) partial[0] += x[i] * y[i];
+    float sum = 0.0f;
+    for (float p : partial) sum += p;
+    return sum;
   }
 
   void int8_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
