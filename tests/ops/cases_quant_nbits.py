@@ -115,6 +115,9 @@ def cases():
     for acc in (0, 4):
         yield nbits_case(f"b4_acc{acc}_gidx", K=128, N=16, acc=acc, g_idx=True)
         yield nbits_case(f"b4_acc{acc}_gidx_bias", K=96, N=16, acc=acc, g_idx=True, bias=True)
+        # ORT ignores packed zero points next to g_idx but honours float ones.
+        yield nbits_case(f"b4_acc{acc}_gidx_zp_packed", K=96, N=16, acc=acc, g_idx=True, zp="packed")
+        yield nbits_case(f"b4_acc{acc}_gidx_zp_float", K=96, N=16, acc=acc, g_idx=True, zp="float")
         yield nbits_case(f"b4_acc{acc}_m1_k4096", K=4096, N=64, block=128, acc=acc, a_shape=[1, 4096])
     for bits in (4, 8):
         for block in (32, 128):

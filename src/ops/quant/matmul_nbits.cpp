@@ -27,6 +27,14 @@ namespace {
 
 constexpr int kInputA = 0, kInputB = 1, kInputScales = 2, kInputZeroPoints = 3, kInputGIdx = 4, kInputBias = 5;
 
+// ONNX Runtime's CPU kernel ignores packed uint8 zero points when g_idx is given (it dequantizes
+// with the implicit 2^(bits-1), checked against ORT 1.32 with trivial and shuffled g_idx); float
+// zero points are honoured. We reproduce that, since users see ORT's numbers.
+const Tensor* zero_points_ort_uses(const Tensor* zero_points, const Tensor* g_idx) {
+  if (zero_points && g_idx && zero_points->dtype() == DType::UInt8) return nullptr;
+  return zero_points;
+}
+
 class MatMulNBits final : public OpKernel {
  public:
   explicit MatMulNBits(const KernelInfo& info) {
@@ -52,9 +60,9 @@ class MatMulNBits final : public OpKernel {
     const bool g_ready = !info.has_input(kInputGIdx) || info.constant_input(kInputGIdx);
     if (b && scales && zp_ready && g_ready) {
       const std::string where = "node " + info.node().describe();
-      weights_ = std::make_shared<NBitsWeights>(shape_, *b, *scales,
-                                                info.has_input(kInputZeroPoints) ? info.constant_input(kInputZeroPoints) : nullptr,
-                                                info.has_input(kInputGIdx) ? info.constant_input(kInputGIdx) : nullptr, where);
+      const Tensor* g_idx = info.has_input(kInputGIdx) ? info.constant_input(kInputGIdx) : nullptr;
+      const Tensor* zp = info.has_input(kInputZeroPoints) ? info.constant_input(kInputZeroPoints) : nullptr;
+      weights_ = std::make_shared<NBitsWeights>(shape_, *b, *scales, zero_points_ort_uses(zp, g_idx), g_idx, where);
     }
     if (const Tensor* bias = info.has_input(kInputBias) ? info.constant_input(kInputBias) : nullptr) {
       if (bias->numel() != shape_.N) info.fail("bias has " + std::to_string(bias->numel()) + " values, expected N = " + std::to_string(shape_.N));
@@ -71,7 +79,8 @@ class MatMulNBits final : public OpKernel {
     std::shared_ptr<const NBitsWeights> weights = weights_;
     if (!weights) {
       weights = std::make_shared<NBitsWeights>(shape_, ctx.required_input(kInputB), ctx.required_input(kInputScales),
-                                               ctx.input(kInputZeroPoints), ctx.input(kInputGIdx), node.describe());
+                                               zero_points_ort_uses(ctx.input(kInputZeroPoints), ctx.input(kInputGIdx)),
+                                               ctx.input(kInputGIdx), node.describe());
     }
     Tensor bias;
     if (const Tensor* b = ctx.input(kInputBias)) {
