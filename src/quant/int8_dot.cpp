@@ -17,9 +17,13 @@ namespace {
     float acc = 0.0f;
     for (int64_t blk = 0; blk < n_blocks; ++blk) {
       const int8_t* a = row.q + blk * block;
-      const uint8_t* b = cols.codes[j] + blk * block;
       int32_t dot = 0;
-      for (int64_t i = 0; i < block; ++i) dot += static_cast<int32_t>(a[i]) * static_cast<int32_t>(b[i]);
+      for (int64_t i = 0; i < block; ++i) {
+        const int64_t k = blk * block + i;
+        const int32_t code = cols.packed4 ? (k & 1 ? cols.codes[j][k >> 1] >> 4 : cols.codes[j][k >> 1] & 0x0F)
+                                          : cols.codes[j][k];
+        dot += static_cast<int32_t>(a[i]) * code;
+      }
       acc = std::fma(static_cast<float>(dot), row.scale[blk] * cols.scale[j][blk], acc);
     }
     out[j] += acc;
@@ -34,9 +38,34 @@ inline float hsum(__m256 v) {
   return _mm_cvtss_f32(s);
 }
 
+// 32 codes starting at element k: bytes as they are, or 16 packed bytes split into nibbles and
+// interleaved back into element order.
+template <bool Packed4>
+inline __m256i load_codes32(const uint8_t* codes, int64_t k) {
+  if constexpr (Packed4) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + k / 2));
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    const __m128i lo = _mm_and_si128(bytes, mask), hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask);
+    return _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
+  } else {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(codes + k));
+  }
+}
+
+template <bool Packed4>
+inline __m128i load_codes16(const uint8_t* codes, int64_t k) {
+  if constexpr (Packed4) {
+    const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(codes + k / 2));
+    const __m128i mask = _mm_set1_epi8(0x0F);
+    return _mm_unpacklo_epi8(_mm_and_si128(bytes, mask), _mm_and_si128(_mm_srli_epi16(bytes, 4), mask));
+  } else {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(codes + k));
+  }
+}
+
 // VPDPBUSD multiplies unsigned bytes (the weight codes) by signed bytes (the activations), which
 // is exactly this product; lanes hold exact partial sums, scaled per block like ORT's kernels.
-template <int NC>
+template <int NC, bool Packed4>
 void int8_row_dot_vnni(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                        float* out) {
   float* combined[NC];
@@ -57,7 +86,7 @@ void int8_row_dot_vnni(const Int8Row& row, const Int8Columns& cols, int64_t n_bl
       for (int64_t c = 0; c < block; c += 32) {
         const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + c));
         for (int j = 0; j < NC; ++j) {
-          const __m256i bv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols.codes[j] + blk * block + c));
+          const __m256i bv = load_codes32<Packed4>(cols.codes[j], blk * block + c);
           isum[j] = _mm256_dpbusd_epi32(isum[j], bv, av);
         }
       }
@@ -70,7 +99,7 @@ void int8_row_dot_vnni(const Int8Row& row, const Int8Columns& cols, int64_t n_bl
     for (; blk + 1 < n_blocks; blk += 2) {
       const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row.q + blk * 16));
       for (int j = 0; j < NC; ++j) {
-        const __m256i bv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols.codes[j] + blk * 16));
+        const __m256i bv = load_codes32<Packed4>(cols.codes[j], blk * 16);
         const __m256i isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), bv, av);
         const __m256 scales = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_broadcast_ss(combined[j] + blk)),
                                                    _mm_broadcast_ss(combined[j] + blk + 1), 1);
@@ -80,13 +109,24 @@ void int8_row_dot_vnni(const Int8Row& row, const Int8Columns& cols, int64_t n_bl
     if (blk < n_blocks) {
       const __m128i av = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row.q + blk * 16));
       for (int j = 0; j < NC; ++j) {
-        const __m128i bv = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cols.codes[j] + blk * 16));
+        const __m128i bv = load_codes16<Packed4>(cols.codes[j], blk * 16);
         const __m256i isum = _mm256_zextsi128_si256(_mm_dpbusd_epi32(_mm_setzero_si128(), bv, av));
         acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_broadcast_ss(combined[j] + blk), acc[j]);
       }
     }
   }
   for (int j = 0; j < NC; ++j) out[j] += hsum(acc[j]);
+}
+
+template <bool Packed4>
+void dispatch_columns(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
+                      float* out) {
+  switch (cols.count) {
+    case 4: int8_row_dot_vnni<4, Packed4>(row, cols, n_blocks, block, scratch, out); return;
+    case 3: int8_row_dot_vnni<3, Packed4>(row, cols, n_blocks, block, scratch, out); return;
+    case 2: int8_row_dot_vnni<2, Packed4>(row, cols, n_blocks, block, scratch, out); return;
+    default: int8_row_dot_vnni<1, Packed4>(row, cols, n_blocks, block, scratch, out); return;
+  }
 }
 #endif
 
@@ -95,11 +135,10 @@ void int8_row_dot_vnni(const Int8Row& row, const Int8Columns& cols, int64_t n_bl
 void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                   float* out) {
 #ifdef EVALQ_INT8_DOT_VNNI
-  switch (cols.count) {
-    case 4: int8_row_dot_vnni<4>(row, cols, n_blocks, block, scratch, out); return;
-    case 3: int8_row_dot_vnni<3>(row, cols, n_blocks, block, scratch, out); return;
-    case 2: int8_row_dot_vnni<2>(row, cols, n_blocks, block, scratch, out); return;
-    default: int8_row_dot_vnni<1>(row, cols, n_blocks, block, scratch, out); return;
+  if (cols.packed4) {
+    dispatch_columns<true>(row, cols, n_blocks, block, scratch, out);
+  } else {
+    dispatch_columns<false>(row, cols, n_blocks, block, scratch, out);
   }
 #else
   (void)scratch;

@@ -2,8 +2,8 @@
 
 // The inner loop of MatMulNBits' int8 path: one activation row (int8, quantized per block)
 // against up to four unpacked weight columns (codes 0..2^bits-1). As in ONNX Runtime's CompInt8
-// kernels, the zero points are left out here and enter through per-block sums, a separate small
-// GEMM done by the caller:
+// kernels, the zero points are left out here and enter through per-block sums, added by the
+// caller:
 //   out[j] += Σ_blk (a_scale · b_scale[j]) · dot(qa, code_j)
 // (the caller's part: Σ_blk (a_scale · Σqa) · (−b_scale[j] · zp[j])).
 #include <cstdint>
@@ -12,7 +12,10 @@ namespace evalq {
 
 struct Int8Columns {
   int count = 0;                       // 1..4
-  const uint8_t* codes[4] = {};        // [n_blocks * block] each
+  // [n_blocks * block] codes each, one per byte; or, with packed4, the column's MatMulNBits
+  // bytes (two codes per byte, low nibble first), decoded on the fly.
+  const uint8_t* codes[4] = {};
+  bool packed4 = false;
   const float* scale[4] = {};          // [n_blocks] each: b_scale
 };
 

@@ -43,6 +43,8 @@ class NBitsWeights {
   void unpack_columns(int64_t n0, int64_t count, uint8_t* out) const;
   float scale(int64_t n, int64_t block) const { return scales_[n * shape_.n_blocks() + block]; }
   const float* scales() const { return scales_.data(); }  // [N][n_blocks]
+  // Column n's packed bytes: n_blocks * blob_bytes.
+  const uint8_t* column_bytes(int64_t n) const { return data_ + n * shape_.n_blocks() * shape_.blob_bytes(); }
   // Integer zero point (implicit or packed kinds).
   int32_t int_zero_point(int64_t n, int64_t block) const;
 

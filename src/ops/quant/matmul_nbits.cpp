@@ -5,7 +5,7 @@
 // 32/64/128 only) follows ONNX Runtime's CPU
 // kernel, which then quantizes A to int8 per K-block (see quant/int8_activations.h), sums int8 ×
 // code dot products per block, scaled by a_scale · b_scale, and adds the zero-point terms from
-// per-block sums (see quant/int8_dot.h):
+// per-block sums (see quant/int8_dot.h; ORT does that part as an sgemm):
 //   Y[m, n] = Σ_blk a_s·b_s · dot(qa, code) + Σ_blk (a_s · Σqa) · (−b_s · zp) + bias[n].
 // Other levels (and float zero points or g_idx, where ORT also stays in fp32) compute fp32
 // A × dequantized B with sgemm.
@@ -173,33 +173,48 @@ class MatMulNBits final : public OpKernel {
   void int8_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
     const int64_t N = shape_.N, bs = shape_.block_size, nb = shape_.n_blocks(), padded = nb * bs;
     const Int8Rows qa = quantize_rows_int8(a, M, shape_.K, bs);
-    // Zero-point terms first, as one GEMM: C = (a_scale · Σqa)[M, nb] × (−b_scale · zp)[N, nb]ᵀ.
-    std::vector<float> zp_term(static_cast<size_t>(N * nb));
-    tbb::parallel_for(int64_t{0}, N, [&](int64_t n) {
-      for (int64_t blk = 0; blk < nb; ++blk) {
-        zp_term[n * nb + blk] = -w.scale(n, blk) * static_cast<float>(w.int_zero_point(n, blk));
-      }
-    });
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(N), static_cast<int>(nb),
-                1.0f, qa.scaled_sum.data(), static_cast<int>(nb), zp_term.data(), static_cast<int>(nb), 0.0f, c,
-                static_cast<int>(N));
     constexpr int64_t kCols = 16;
     const int64_t tiles = (N + kCols - 1) / kCols;
     tbb::parallel_for(int64_t{0}, tiles, [&](int64_t t) {
       const int64_t n0 = t * kCols, count = std::min(kCols, N - n0);
-      std::vector<uint8_t> codes(static_cast<size_t>(count * padded));
-      w.unpack_columns(n0, count, codes.data());
+      // 8-bit codes are bytes already; 4-bit ones are decoded in registers for a few rows and
+      // unpacked once per tile when many rows reuse them.
+      const bool in_place = shape_.bits == 8 || (shape_.bits == 4 && M <= kFewRows);
+      std::vector<uint8_t> codes;
+      if (!in_place) {
+        codes.resize(static_cast<size_t>(count * padded));
+        w.unpack_columns(n0, count, codes.data());
+      }
+      // Implicit zero points are one power of two, so −zp · Σ(a_s·Σqa · b_s) equals ORT's
+      // Σ(a_s·Σqa · (−b_s · zp)) exactly; explicit ones need the per-block products.
+      const bool implicit_zp = w.zero_point_kind() == NBitsWeights::ZeroPoints::Implicit;
+      std::vector<float> zp_term;
+      if (!implicit_zp) {
+        zp_term.resize(static_cast<size_t>(count * nb));
+        for (int64_t col = 0; col < count; ++col) {
+          for (int64_t blk = 0; blk < nb; ++blk) {
+            zp_term[col * nb + blk] = -w.scale(n0 + col, blk) * static_cast<float>(w.int_zero_point(n0 + col, blk));
+          }
+        }
+      }
+      const float implicit_zp_value = static_cast<float>(1 << (shape_.bits - 1));
       std::vector<float> scratch(static_cast<size_t>(4 * nb));
       for (int64_t m = 0; m < M; ++m) {
         const Int8Row row{qa.q.data() + m * padded, qa.scale.data() + m * nb};
+        float* out = c + m * N + n0;
+        for (int64_t col = 0; col < count; ++col) {
+          out[col] = implicit_zp ? -implicit_zp_value * dot_f32(qa.scaled_sum.data() + m * nb, w.scales() + (n0 + col) * nb, nb)
+                                 : dot_f32(qa.scaled_sum.data() + m * nb, zp_term.data() + col * nb, nb);
+        }
         for (int64_t col = 0; col < count; col += 4) {
           Int8Columns cols;
           cols.count = static_cast<int>(std::min<int64_t>(4, count - col));
+          cols.packed4 = in_place && shape_.bits == 4;
           for (int j = 0; j < cols.count; ++j) {
-            cols.codes[j] = codes.data() + (col + j) * padded;
+            cols.codes[j] = in_place ? w.column_bytes(n0 + col + j) : codes.data() + (col + j) * padded;
             cols.scale[j] = w.scales() + (n0 + col + j) * nb;
           }
-          int8_row_dot(row, cols, nb, bs, scratch.data(), c + m * N + n0 + col);
+          int8_row_dot(row, cols, nb, bs, scratch.data(), out + col);
         }
       }
     });
