@@ -47,6 +47,7 @@ NBitsWeights::NBitsWeights(const NBitsShape& shape, const Tensor& b, const Tenso
       }
       zp_kind_ = ZeroPoints::Packed;
       packed_zp_ = *zero_points;
+      zp_row_bytes_ = shape.packed_zero_point_bytes();
     } else if (is_float(zero_points->dtype())) {
       if (zero_points->numel() != shape.N * nb) {
         throw Error(where + ": float zero_points has " + std::to_string(zero_points->numel()) +
@@ -68,13 +69,6 @@ NBitsWeights::NBitsWeights(const NBitsShape& shape, const Tensor& b, const Tenso
       if (g < 0 || g >= nb) throw Error(where + ": g_idx value " + std::to_string(g) + " is outside [0, " + std::to_string(nb) + ")");
     }
   }
-}
-
-int32_t NBitsWeights::int_zero_point(int64_t n, int64_t block) const {
-  if (zp_kind_ != ZeroPoints::Packed) return 1 << (shape_.bits - 1);
-  const int per_byte = 8 / shape_.bits;
-  const uint8_t byte = packed_zp_.data<uint8_t>()[n * shape_.packed_zero_point_bytes() + block / per_byte];
-  return (byte >> ((block % per_byte) * shape_.bits)) & ((1 << shape_.bits) - 1);
 }
 
 float NBitsWeights::zero_point(int64_t n, int64_t block) const {
@@ -109,28 +103,36 @@ void NBitsWeights::unpack_columns(int64_t n0, int64_t count, uint8_t* out) const
 }
 
 void NBitsWeights::dequantize_columns(int64_t n0, int64_t count, float* out) const {
+  std::vector<uint8_t> codes(static_cast<size_t>(shape_.n_blocks() * shape_.block_size));
+  dequantize_columns(n0, count, out, codes.data());
+}
+
+void NBitsWeights::dequantize_columns(int64_t n0, int64_t count, float* out, uint8_t* codes) const {
   const int64_t K = shape_.K, nb = shape_.n_blocks(), bs = shape_.block_size;
-  std::vector<uint8_t> codes(static_cast<size_t>(nb * bs));
   for (int64_t c = 0; c < count; ++c) {
     const int64_t n = n0 + c;
-    unpack_column(n, codes.data());
-    float* dst = out + c * K;
-    if (g_idx_.empty()) {
-      for (int64_t blk = 0; blk < nb; ++blk) {
-        const float s = scale(n, blk);
-        const int64_t end = std::min(K, (blk + 1) * bs);
-        if (zp_kind_ == ZeroPoints::Float) {
-          const float zp = zero_point(n, blk);
-          for (int64_t k = blk * bs; k < end; ++k) dst[k] = (static_cast<float>(codes[k]) - zp) * s;
-        } else {
-          const int32_t zp = int_zero_point(n, blk);
-          for (int64_t k = blk * bs; k < end; ++k) dst[k] = static_cast<float>(codes[k] - zp) * s;
-        }
-      }
-    } else {
+    unpack_column(n, codes);
+    float* __restrict dst = out + c * K;
+    const uint8_t* __restrict src = codes;
+    const float* col_scales = scales_.data() + n * nb;
+    if (!g_idx_.empty()) {
       for (int64_t k = 0; k < K; ++k) {
         const int64_t blk = g_idx_[k];
-        dst[k] = (static_cast<float>(codes[k]) - zero_point(n, blk)) * scale(n, blk);
+        dst[k] = (static_cast<float>(src[k]) - zero_point(n, blk)) * col_scales[blk];
+      }
+    } else if (zp_kind_ == ZeroPoints::Float) {
+      const float* col_zp = float_zp_.data() + n * nb;
+      for (int64_t blk = 0; blk < nb; ++blk) {
+        const float s = col_scales[blk], zp = col_zp[blk];
+        const int64_t end = std::min(K, (blk + 1) * bs);
+        for (int64_t k = blk * bs; k < end; ++k) dst[k] = (static_cast<float>(src[k]) - zp) * s;
+      }
+    } else {
+      for (int64_t blk = 0; blk < nb; ++blk) {
+        const float s = col_scales[blk];
+        const int32_t zp = int_zero_point(n, blk);
+        const int64_t end = std::min(K, (blk + 1) * bs);
+        for (int64_t k = blk * bs; k < end; ++k) dst[k] = static_cast<float>(src[k] - zp) * s;
       }
     }
   }

@@ -38,6 +38,8 @@ class NBitsWeights {
 
   // Columns [n0, n0 + count) dequantized to fp32, out[c * K + k] = (code - zp) * scale.
   void dequantize_columns(int64_t n0, int64_t count, float* out) const;
+  // The same with caller-provided scratch for n_blocks * block_size codes.
+  void dequantize_columns(int64_t n0, int64_t count, float* out, uint8_t* codes) const;
   // Raw codes (0 .. 2^bits - 1) of columns [n0, n0 + count), padded to n_blocks * block_size
   // each: out[c * n_blocks * block_size + k].
   void unpack_columns(int64_t n0, int64_t count, uint8_t* out) const;
@@ -46,7 +48,13 @@ class NBitsWeights {
   // Column n's packed bytes: n_blocks * blob_bytes.
   const uint8_t* column_bytes(int64_t n) const { return data_ + n * shape_.n_blocks() * shape_.blob_bytes(); }
   // Integer zero point (implicit or packed kinds).
-  int32_t int_zero_point(int64_t n, int64_t block) const;
+  int32_t int_zero_point(int64_t n, int64_t block) const {
+    if (zp_kind_ != ZeroPoints::Packed) return 1 << (shape_.bits - 1);
+    // bits is 2, 4 or 8: blocks per byte 4, 2 or 1.
+    const int log_per_byte = shape_.bits == 8 ? 0 : shape_.bits == 4 ? 1 : 2;
+    const uint8_t byte = packed_zp_.data<uint8_t>()[n * zp_row_bytes_ + (block >> log_per_byte)];
+    return (byte >> ((block & ((1 << log_per_byte) - 1)) * shape_.bits)) & ((1 << shape_.bits) - 1);
+  }
 
  private:
   float zero_point(int64_t n, int64_t block) const;
@@ -58,6 +66,7 @@ class NBitsWeights {
   std::vector<float> scales_;
   ZeroPoints zp_kind_ = ZeroPoints::Implicit;
   Tensor packed_zp_;
+  int64_t zp_row_bytes_ = 0;  // packed zero-point bytes per column
   std::vector<float> float_zp_;
   std::vector<int32_t> g_idx_;
 };

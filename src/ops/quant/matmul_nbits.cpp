@@ -135,7 +135,10 @@ class MatMulNBits final : public OpKernel {
     std::vector<float> scratch(static_cast<size_t>(tile * K));
     for (int64_t n0 = 0; n0 < N; n0 += tile) {
       const int64_t count = std::min(tile, N - n0);
-      tbb::parallel_for(int64_t{0}, count, [&](int64_t col) { w.dequantize_columns(n0 + col, 1, scratch.data() + col * K); });
+      tbb::parallel_for(tbb::blocked_range<int64_t>(0, count, 8), [&](const tbb::blocked_range<int64_t>& r) {
+        std::vector<uint8_t> codes(static_cast<size_t>(shape_.n_blocks() * shape_.block_size));
+        w.dequantize_columns(n0 + r.begin(), r.size(), scratch.data() + r.begin() * K, codes.data());
+      });
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(count),
                   static_cast<int>(K), 1.0f, a, static_cast<int>(K), scratch.data(), static_cast<int>(K), 0.0f, c + n0,
                   static_cast<int>(N));
@@ -146,13 +149,12 @@ class MatMulNBits final : public OpKernel {
 
   void few_rows_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
     const int64_t K = shape_.K, N = shape_.N;
-    constexpr int64_t kCols = 8;
-    tbb::parallel_for(int64_t{0}, (N + kCols - 1) / kCols, [&](int64_t t) {
-      const int64_t n0 = t * kCols, count = std::min(kCols, N - n0);
-      std::vector<float> tile(static_cast<size_t>(count * K));
-      w.dequantize_columns(n0, count, tile.data());
-      for (int64_t m = 0; m < M; ++m) {
-        for (int64_t col = 0; col < count; ++col) c[m * N + n0 + col] = dot_f32(a + m * K, tile.data() + col * K, K);
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, N, 8), [&](const tbb::blocked_range<int64_t>& r) {
+      std::vector<float> column(static_cast<size_t>(K));
+      std::vector<uint8_t> codes(static_cast<size_t>(shape_.n_blocks() * shape_.block_size));
+      for (int64_t n = r.begin(); n < r.end(); ++n) {
+        w.dequantize_columns(n, 1, column.data(), codes.data());
+        for (int64_t m = 0; m < M; ++m) c[m * N + n] = dot_f32(a + m * K, column.data(), K);
       }
     });
   }
