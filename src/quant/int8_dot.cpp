@@ -4,7 +4,11 @@
 
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
 #include <immintrin.h>
+#define EVALQ_INT8_DOT_SIMD 1
 #define EVALQ_INT8_DOT_VNNI 1
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define EVALQ_INT8_DOT_SIMD 1
 #endif
 
 namespace evalq {
@@ -30,7 +34,31 @@ namespace {
   }
 }
 
+#ifdef EVALQ_INT8_DOT_SIMD
+// acc + the 32 products code[i] · a[i], summed in eight int32 lanes. VPDPBUSD multiplies
+// unsigned bytes (the weight codes) by signed bytes (the activations), exactly this product;
+// plain AVX2 widens both to int16 first (VPMADDUBSW would saturate for 8-bit codes).
+inline __m256i dot32(__m256i acc, __m256i codes, __m256i a) {
 #ifdef EVALQ_INT8_DOT_VNNI
+  return _mm256_dpbusd_epi32(acc, codes, a);
+#else
+  const __m256i lo = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(codes)),
+                                       _mm256_cvtepi8_epi16(_mm256_castsi256_si128(a)));
+  const __m256i hi = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm256_extracti128_si256(codes, 1)),
+                                       _mm256_cvtepi8_epi16(_mm256_extracti128_si256(a, 1)));
+  return _mm256_add_epi32(acc, _mm256_add_epi32(lo, hi));
+#endif
+}
+
+// The 16 products of one 16-wide block in eight int32 lanes.
+inline __m256i dot16(__m128i codes, __m128i a) {
+#ifdef EVALQ_INT8_DOT_VNNI
+  return _mm256_zextsi128_si256(_mm_dpbusd_epi32(_mm_setzero_si128(), codes, a));
+#else
+  return _mm256_madd_epi16(_mm256_cvtepu8_epi16(codes), _mm256_cvtepi8_epi16(a));
+#endif
+}
+
 inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -63,10 +91,9 @@ inline __m128i load_codes16(const uint8_t* codes, int64_t k) {
   }
 }
 
-// VPDPBUSD multiplies unsigned bytes (the weight codes) by signed bytes (the activations), which
-// is exactly this product; lanes hold exact partial sums, scaled per block like ORT's kernels.
+// Lanes hold exact partial sums, scaled per block like ORT's kernels.
 template <int NC, bool Packed4>
-void int8_row_dot_vnni(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
+void int8_row_dot_simd(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                        float* out) {
   float* combined[NC];
   for (int j = 0; j < NC; ++j) {
@@ -87,30 +114,33 @@ void int8_row_dot_vnni(const Int8Row& row, const Int8Columns& cols, int64_t n_bl
         const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + c));
         for (int j = 0; j < NC; ++j) {
           const __m256i bv = load_codes32<Packed4>(cols.codes[j], blk * block + c);
-          isum[j] = _mm256_dpbusd_epi32(isum[j], bv, av);
+          isum[j] = dot32(isum[j], bv, av);
         }
       }
       for (int j = 0; j < NC; ++j) {
         acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[j]), _mm256_broadcast_ss(combined[j] + blk), acc[j]);
       }
     }
-  } else {  // block 16: two blocks per 256-bit register
+  } else {  // block 16
     int64_t blk = 0;
+#ifdef EVALQ_INT8_DOT_VNNI
+    // Two blocks per register: VPDPBUSD keeps bytes 0-15 in lanes 0-3 and bytes 16-31 in 4-7.
     for (; blk + 1 < n_blocks; blk += 2) {
       const __m256i av = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row.q + blk * 16));
       for (int j = 0; j < NC; ++j) {
         const __m256i bv = load_codes32<Packed4>(cols.codes[j], blk * 16);
-        const __m256i isum = _mm256_dpbusd_epi32(_mm256_setzero_si256(), bv, av);
+        const __m256i isum = dot32(_mm256_setzero_si256(), bv, av);
         const __m256 scales = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_broadcast_ss(combined[j] + blk)),
                                                    _mm_broadcast_ss(combined[j] + blk + 1), 1);
         acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), scales, acc[j]);
       }
     }
-    if (blk < n_blocks) {
+#endif
+    for (; blk < n_blocks; ++blk) {
       const __m128i av = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row.q + blk * 16));
       for (int j = 0; j < NC; ++j) {
         const __m128i bv = load_codes16<Packed4>(cols.codes[j], blk * 16);
-        const __m256i isum = _mm256_zextsi128_si256(_mm_dpbusd_epi32(_mm_setzero_si128(), bv, av));
+        const __m256i isum = dot16(bv, av);
         acc[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_broadcast_ss(combined[j] + blk), acc[j]);
       }
     }
@@ -122,10 +152,10 @@ template <bool Packed4>
 void dispatch_columns(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                       float* out) {
   switch (cols.count) {
-    case 4: int8_row_dot_vnni<4, Packed4>(row, cols, n_blocks, block, scratch, out); return;
-    case 3: int8_row_dot_vnni<3, Packed4>(row, cols, n_blocks, block, scratch, out); return;
-    case 2: int8_row_dot_vnni<2, Packed4>(row, cols, n_blocks, block, scratch, out); return;
-    default: int8_row_dot_vnni<1, Packed4>(row, cols, n_blocks, block, scratch, out); return;
+    case 4: int8_row_dot_simd<4, Packed4>(row, cols, n_blocks, block, scratch, out); return;
+    case 3: int8_row_dot_simd<3, Packed4>(row, cols, n_blocks, block, scratch, out); return;
+    case 2: int8_row_dot_simd<2, Packed4>(row, cols, n_blocks, block, scratch, out); return;
+    default: int8_row_dot_simd<1, Packed4>(row, cols, n_blocks, block, scratch, out); return;
   }
 }
 #endif
@@ -134,7 +164,7 @@ void dispatch_columns(const Int8Row& row, const Int8Columns& cols, int64_t n_blo
 
 void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                   float* out) {
-#ifdef EVALQ_INT8_DOT_VNNI
+#ifdef EVALQ_INT8_DOT_SIMD
   if (cols.packed4) {
     dispatch_columns<true>(row, cols, n_blocks, block, scratch, out);
   } else {

@@ -1,14 +1,14 @@
 // com.microsoft MatMulNBits: Y = A × dequantize(B)ᵀ + bias with B packed at 2, 4 or 8 bits per
 // value in blocks along K. Weights stay packed; each run dequantizes a tile of columns at a time.
 //
-// accuracy_level 4 (with integer or implicit zero points, no g_idx, and for 2 bits block sizes
-// 32/64/128 only) follows ONNX Runtime's CPU
-// kernel, which then quantizes A to int8 per K-block (see quant/int8_activations.h), sums int8 ×
-// code dot products per block, scaled by a_scale · b_scale, and adds the zero-point terms from
-// per-block sums (see quant/int8_dot.h; ORT does that part as an sgemm):
+// accuracy_level 4 follows ONNX Runtime's CPU kernel when that kernel takes its int8 path
+// (integer or implicit zero points, no g_idx; for 2 bits only block sizes 32/64/128): A is
+// quantized to int8 per K-block (see quant/int8_activations.h), int8 × code dot products are
+// summed per block and scaled by a_scale · b_scale, and the zero-point terms come from per-block
+// sums (see quant/int8_dot.h; ORT does that part as an sgemm):
 //   Y[m, n] = Σ_blk a_s·b_s · dot(qa, code) + Σ_blk (a_s · Σqa) · (−b_s · zp) + bias[n].
-// Other levels (and float zero points or g_idx, where ORT also stays in fp32) compute fp32
-// A × dequantized B with sgemm.
+// Everything else, as in ORT, is fp32 A × dequantized B: sgemm on tiles of columns, or direct dot
+// products for a few rows.
 #include <cblas.h>
 #include <evalq/error.h>
 #include <tbb/parallel_for.h>
