@@ -5,15 +5,6 @@
 #include <algorithm>
 
 namespace evalq {
-namespace {
-
-std::vector<float> float_values(const Tensor& t) {
-  Tensor f = to_float32(t);
-  return std::vector<float>(f.data<float>(), f.data<float>() + f.numel());
-}
-
-}  // namespace
-
 NBitsWeights::NBitsWeights(const NBitsShape& shape, const Tensor& b, const Tensor& scales,
                            const Tensor* zero_points, const Tensor* g_idx, const std::string& where)
     : shape_(shape), b_(b) {
@@ -37,7 +28,8 @@ NBitsWeights::NBitsWeights(const NBitsShape& shape, const Tensor& b, const Tenso
     throw Error(where + ": scales has " + std::to_string(scales.numel()) + " values " + shape_string(scales.shape()) +
                 ", expected N * n_blocks = " + std::to_string(shape.N) + " * " + std::to_string(nb));
   }
-  scales_ = float_values(scales);
+  scales_f32_ = to_float32(scales);  // fp32 scales stay a view of the model's data
+  scales_ = scales_f32_.data<float>();
   if (zero_points) {
     if (zero_points->dtype() == DType::UInt8) {
       const int64_t expected = shape.N * shape.packed_zero_point_bytes();
@@ -54,7 +46,7 @@ NBitsWeights::NBitsWeights(const NBitsShape& shape, const Tensor& b, const Tenso
                     " values, expected N * n_blocks = " + std::to_string(shape.N * nb));
       }
       zp_kind_ = ZeroPoints::Float;
-      float_zp_ = float_values(*zero_points);
+      float_zp_ = to_float32(*zero_points);
     } else {
       throw Error(where + ": zero_points must be uint8 or float, got " + dtype_name(zero_points->dtype()));
     }
@@ -72,7 +64,7 @@ NBitsWeights::NBitsWeights(const NBitsShape& shape, const Tensor& b, const Tenso
 }
 
 float NBitsWeights::zero_point(int64_t n, int64_t block) const {
-  if (zp_kind_ == ZeroPoints::Float) return float_zp_[n * shape_.n_blocks() + block];
+  if (zp_kind_ == ZeroPoints::Float) return float_zp_.data<float>()[n * shape_.n_blocks() + block];
   return static_cast<float>(int_zero_point(n, block));
 }
 
@@ -114,14 +106,14 @@ void NBitsWeights::dequantize_columns(int64_t n0, int64_t count, float* out, uin
     unpack_column(n, codes);
     float* __restrict dst = out + c * K;
     const uint8_t* __restrict src = codes;
-    const float* col_scales = scales_.data() + n * nb;
+    const float* col_scales = scales_ + n * nb;
     if (!g_idx_.empty()) {
       for (int64_t k = 0; k < K; ++k) {
         const int64_t blk = g_idx_[k];
         dst[k] = (static_cast<float>(src[k]) - zero_point(n, blk)) * col_scales[blk];
       }
     } else if (zp_kind_ == ZeroPoints::Float) {
-      const float* col_zp = float_zp_.data() + n * nb;
+      const float* col_zp = float_zp_.data<float>() + n * nb;
       for (int64_t blk = 0; blk < nb; ++blk) {
         const float s = col_scales[blk], zp = col_zp[blk];
         const int64_t end = std::min(K, (blk + 1) * bs);

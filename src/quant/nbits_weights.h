@@ -27,8 +27,8 @@ class NBitsWeights {
  public:
   enum class ZeroPoints { Implicit, Packed, Float };
 
-  // Checks every input against the shape and keeps views of them (scales, float zero points and
-  // g_idx are copied to fp32/int32, being small). `where` prefixes error messages.
+  // Checks every input against the shape and keeps views of them (fp16/bf16 scales and float zero
+  // points are converted to fp32, g_idx copied). `where` prefixes error messages.
   NBitsWeights(const NBitsShape& shape, const Tensor& b, const Tensor& scales, const Tensor* zero_points,
                const Tensor* g_idx, const std::string& where);
 
@@ -44,7 +44,7 @@ class NBitsWeights {
   // each: out[c * n_blocks * block_size + k].
   void unpack_columns(int64_t n0, int64_t count, uint8_t* out) const;
   float scale(int64_t n, int64_t block) const { return scales_[n * shape_.n_blocks() + block]; }
-  const float* scales() const { return scales_.data(); }  // [N][n_blocks]
+  const float* scales() const { return scales_; }  // [N][n_blocks]
   // Column n's packed bytes: n_blocks * blob_bytes.
   const uint8_t* column_bytes(int64_t n) const { return data_ + n * shape_.n_blocks() * shape_.blob_bytes(); }
   // Integer zero point (implicit or packed kinds).
@@ -63,11 +63,12 @@ class NBitsWeights {
   NBitsShape shape_;
   Tensor b_;  // keeps the packed bytes alive
   const uint8_t* data_ = nullptr;
-  std::vector<float> scales_;
+  Tensor scales_f32_;
+  const float* scales_ = nullptr;
   ZeroPoints zp_kind_ = ZeroPoints::Implicit;
   Tensor packed_zp_;
   int64_t zp_row_bytes_ = 0;  // packed zero-point bytes per column
-  std::vector<float> float_zp_;
+  Tensor float_zp_;
   std::vector<int32_t> g_idx_;
 };
 
