@@ -7,11 +7,37 @@
 
 namespace evalq {
 
-Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t block) {
+namespace {
+
+// Rewrites one natural-order row into Int8Order::NibbleGroups (see the header).
+void to_nibble_groups(const int8_t* natural, int64_t padded, int8_t* out) {
+  const int64_t sub_blocks = padded / 32, full = sub_blocks / 4 * 4;
+  for (int64_t sb = 0; sb < sub_blocks; ++sb) {
+    const int8_t* src = natural + sb * 32;
+    int8_t* even;
+    int8_t* odd;
+    if (sb < full) {
+      even = out + (sb / 4) * 128 + (sb % 4) * 16;
+      odd = even + 64;
+    } else {
+      even = out + sb * 32;
+      odd = even + 16;
+    }
+    for (int i = 0; i < 16; ++i) {
+      even[i] = src[2 * i];
+      odd[i] = src[2 * i + 1];
+    }
+  }
+}
+
+}  // namespace
+
+Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t block, Int8Order order) {
   Int8Rows r;
   r.rows = rows;
   r.block = block;
   r.n_blocks = (K + block - 1) / block;
+  r.order = order;
   const int64_t padded = r.n_blocks * block;
   r.q.assign(static_cast<size_t>(rows * padded), 0);
   r.scale.assign(static_cast<size_t>(rows * r.n_blocks), 0.0f);
@@ -33,6 +59,11 @@ Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t blo
         sum += dst[i];
       }
       r.scaled_sum[idx] = r.scale[idx] * static_cast<float>(sum);
+    }
+    if (order == Int8Order::NibbleGroups) {
+      int8_t* q = r.q.data() + row * padded;
+      const std::vector<int8_t> natural(q, q + padded);
+      to_nibble_groups(natural.data(), padded, q);
     }
   });
   return r;

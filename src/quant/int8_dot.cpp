@@ -148,6 +148,71 @@ void int8_row_dot_simd(const Int8Row& row, const Int8Columns& cols, int64_t n_bl
   for (int j = 0; j < NC; ++j) out[j] += hsum(acc[j]);
 }
 
+#ifdef EVALQ_INT8_DOT_VNNI
+// GCC 12 flags the _mm512_undefined_* pass-through operands inside its own AVX-512 intrinsics as
+// uninitialized; they are never read.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Rows in Int8Order::NibbleGroups against packed 4-bit columns, block >= 32: four 32-element
+// sub-blocks per step, 512 bits wide. The low nibbles of 64 packed bytes are the even elements of
+// four sub-blocks (one per 128-bit lane), the high nibbles the odd ones, matching the row's order,
+// so each 128-bit lane of the two VPDPBUSD results sums one sub-block.
+template <int NC>
+void int8_row_dot_nibbles(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block,
+                          float* scratch, float* out) {
+  float* combined[NC];
+  for (int j = 0; j < NC; ++j) {
+    float* __restrict dst = scratch + j * n_blocks;
+    const float* __restrict a_scale = row.scale;
+    const float* __restrict b_scale = cols.scale[j];
+    for (int64_t blk = 0; blk < n_blocks; ++blk) dst[blk] = a_scale[blk] * b_scale[blk];
+    combined[j] = dst;
+  }
+  const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
+  const int shift = block == 32 ? 0 : block == 64 ? 1 : block == 128 ? 2 : 3;  // sub-block → block
+  const __m512i mask = _mm512_set1_epi8(0x0F);
+  const __m512i lane_of_scale = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+  __m512 acc[NC];
+  for (int j = 0; j < NC; ++j) acc[j] = _mm512_setzero_ps();
+  for (int64_t sb = 0; sb < full; sb += 4) {
+    const __m512i a_even = _mm512_loadu_si512(row.q + sb * 32);
+    const __m512i a_odd = _mm512_loadu_si512(row.q + sb * 32 + 64);
+    for (int j = 0; j < NC; ++j) {
+      const __m512i bytes = _mm512_loadu_si512(cols.codes[j] + sb * 16);
+      const __m512i even = _mm512_and_si512(bytes, mask);
+      const __m512i odd = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), mask);
+      const __m512i sum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), even, a_even), odd, a_odd);
+      const float* c = combined[j];
+      const __m128 four = shift == 0 ? _mm_loadu_ps(c + sb)
+                                     : _mm_set_ps(c[(sb + 3) >> shift], c[(sb + 2) >> shift], c[(sb + 1) >> shift],
+                                                  c[sb >> shift]);
+      const __m512 scales = _mm512_permutexvar_ps(lane_of_scale, _mm512_broadcast_f32x4(four));
+      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), scales, acc[j]);
+    }
+  }
+  __m128 tail[NC];
+  for (int j = 0; j < NC; ++j) tail[j] = _mm_setzero_ps();
+  const __m128i mask128 = _mm_set1_epi8(0x0F);
+  for (int64_t sb = full; sb < sub_blocks; ++sb) {
+    const __m128i a_even = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row.q + sb * 32));
+    const __m128i a_odd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row.q + sb * 32 + 16));
+    for (int j = 0; j < NC; ++j) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cols.codes[j] + sb * 16));
+      const __m128i even = _mm_and_si128(bytes, mask128);
+      const __m128i odd = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask128);
+      const __m128i sum = _mm_dpbusd_epi32(_mm_dpbusd_epi32(_mm_setzero_si128(), even, a_even), odd, a_odd);
+      tail[j] = _mm_fmadd_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(combined[j][sb >> shift]), tail[j]);
+    }
+  }
+  for (int j = 0; j < NC; ++j) {
+    const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(acc[j]), _mm512_extractf32x8_ps(acc[j], 1));
+    out[j] += hsum(_mm256_add_ps(halves, _mm256_set_m128(_mm_setzero_ps(), tail[j])));
+  }
+}
+#pragma GCC diagnostic pop
+#endif
+
 template <bool Packed4>
 void dispatch_columns(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                       float* out) {
@@ -162,8 +227,26 @@ void dispatch_columns(const Int8Row& row, const Int8Columns& cols, int64_t n_blo
 
 }  // namespace
 
+bool int8_nibble_groups_supported() {
+#ifdef EVALQ_INT8_DOT_VNNI
+  return true;
+#else
+  return false;
+#endif
+}
+
 void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                   float* out) {
+#ifdef EVALQ_INT8_DOT_VNNI
+  if (row.nibble_groups) {
+    switch (cols.count) {
+      case 4: int8_row_dot_nibbles<4>(row, cols, n_blocks, block, scratch, out); return;
+      case 3: int8_row_dot_nibbles<3>(row, cols, n_blocks, block, scratch, out); return;
+      case 2: int8_row_dot_nibbles<2>(row, cols, n_blocks, block, scratch, out); return;
+      default: int8_row_dot_nibbles<1>(row, cols, n_blocks, block, scratch, out); return;
+    }
+  }
+#endif
 #ifdef EVALQ_INT8_DOT_SIMD
   if (cols.packed4) {
     dispatch_columns<true>(row, cols, n_blocks, block, scratch, out);

@@ -8,6 +8,8 @@
 // (the caller's part: Σ_blk (a_scale · Σqa) · (−b_scale[j] · zp[j])).
 #include <cstdint>
 
+#include "quant/int8_activations.h"
+
 namespace evalq {
 
 struct Int8Columns {
@@ -20,9 +22,14 @@ struct Int8Columns {
 };
 
 struct Int8Row {
-  const int8_t* q;         // [n_blocks * block]
+  const int8_t* q;         // [n_blocks * block], in Int8Rows' order
   const float* scale;      // [n_blocks]: a_scale
+  bool nibble_groups = false;  // q in Int8Order::NibbleGroups (then cols must be packed4)
 };
+
+// Whether this build has the kernel for rows in Int8Order::NibbleGroups (AVX-512 VNNI), used for
+// 4-bit weights with block >= 32.
+bool int8_nibble_groups_supported();
 
 // Adds to out[0 .. cols.count); `scratch` holds 4 * n_blocks floats.
 void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,

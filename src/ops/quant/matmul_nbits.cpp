@@ -174,14 +174,18 @@ class MatMulNBits final : public OpKernel {
 
   void int8_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
     const int64_t N = shape_.N, bs = shape_.block_size, nb = shape_.n_blocks(), padded = nb * bs;
-    const Int8Rows qa = quantize_rows_int8(a, M, shape_.K, bs);
+    // 4-bit weights with blocks of 32 or more have a kernel that reads the packed bytes directly,
+    // given A in the matching element order.
+    const bool nibble_groups = shape_.bits == 4 && bs >= 32 && int8_nibble_groups_supported();
+    const Int8Rows qa =
+        quantize_rows_int8(a, M, shape_.K, bs, nibble_groups ? Int8Order::NibbleGroups : Int8Order::Natural);
     constexpr int64_t kCols = 16;
     const int64_t tiles = (N + kCols - 1) / kCols;
     tbb::parallel_for(int64_t{0}, tiles, [&](int64_t t) {
       const int64_t n0 = t * kCols, count = std::min(kCols, N - n0);
       // 8-bit codes are bytes already; 4-bit ones are decoded in registers for a few rows and
       // unpacked once per tile when many rows reuse them.
-      const bool in_place = shape_.bits == 8 || (shape_.bits == 4 && M <= kFewRows);
+      const bool in_place = shape_.bits == 8 || (shape_.bits == 4 && (nibble_groups || M <= kFewRows));
       std::vector<uint8_t> codes;
       if (!in_place) {
         codes.resize(static_cast<size_t>(count * padded));
@@ -202,7 +206,7 @@ class MatMulNBits final : public OpKernel {
       const float implicit_zp_value = static_cast<float>(1 << (shape_.bits - 1));
       std::vector<float> scratch(static_cast<size_t>(4 * nb));
       for (int64_t m = 0; m < M; ++m) {
-        const Int8Row row{qa.q.data() + m * padded, qa.scale.data() + m * nb};
+        const Int8Row row{qa.q.data() + m * padded, qa.scale.data() + m * nb, nibble_groups};
         float* out = c + m * N + n0;
         for (int64_t col = 0; col < count; ++col) {
           out[col] = implicit_zp ? -implicit_zp_value * dot_f32(qa.scaled_sum.data() + m * nb, w.scales() + (n0 + col) * nb, nb)
