@@ -156,58 +156,86 @@ void int8_row_dot_simd(const Int8Row& row, const Int8Columns& cols, int64_t n_bl
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // Rows in Int8Order::NibbleGroups against packed 4-bit columns, block >= 32: four 32-element
 // sub-blocks per step, 512 bits wide. The low nibbles of 64 packed bytes are the even elements of
-// four sub-blocks (one per 128-bit lane), the high nibbles the odd ones, matching the row's order,
-// so each 128-bit lane of the two VPDPBUSD results sums one sub-block.
-template <int NC>
-void int8_row_dot_nibbles(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block,
-                          float* scratch, float* out) {
-  float* combined[NC];
-  for (int j = 0; j < NC; ++j) {
-    float* __restrict dst = scratch + j * n_blocks;
-    const float* __restrict a_scale = row.scale;
-    const float* __restrict b_scale = cols.scale[j];
-    for (int64_t blk = 0; blk < n_blocks; ++blk) dst[blk] = a_scale[blk] * b_scale[blk];
-    combined[j] = dst;
+// four sub-blocks (one per 128-bit lane), the high nibbles the odd ones, matching the rows' order,
+// so each 128-bit lane of the two VPDPBUSD results sums one sub-block. NR rows share each decoded
+// column. `scratch` holds NR * 4 * n_blocks floats.
+template <int NR, int NC>
+void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
+                           float* scratch, float* const* out) {
+  float* combined[NR][NC];
+  for (int r = 0; r < NR; ++r) {
+    for (int j = 0; j < NC; ++j) {
+      float* __restrict dst = scratch + (r * 4 + j) * n_blocks;
+      const float* __restrict a_scale = rows[r].scale;
+      const float* __restrict b_scale = cols.scale[j];
+      for (int64_t blk = 0; blk < n_blocks; ++blk) dst[blk] = a_scale[blk] * b_scale[blk];
+      combined[r][j] = dst;
+    }
   }
   const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
   const int shift = block == 32 ? 0 : block == 64 ? 1 : block == 128 ? 2 : 3;  // sub-block → block
   const __m512i mask = _mm512_set1_epi8(0x0F);
   const __m512i lane_of_scale = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
-  __m512 acc[NC];
-  for (int j = 0; j < NC; ++j) acc[j] = _mm512_setzero_ps();
+  __m512 acc[NR][NC];
+  for (int r = 0; r < NR; ++r) {
+    for (int j = 0; j < NC; ++j) acc[r][j] = _mm512_setzero_ps();
+  }
   for (int64_t sb = 0; sb < full; sb += 4) {
-    const __m512i a_even = _mm512_loadu_si512(row.q + sb * 32);
-    const __m512i a_odd = _mm512_loadu_si512(row.q + sb * 32 + 64);
+    __m512i a_even[NR], a_odd[NR];
+    for (int r = 0; r < NR; ++r) {
+      a_even[r] = _mm512_loadu_si512(rows[r].q + sb * 32);
+      a_odd[r] = _mm512_loadu_si512(rows[r].q + sb * 32 + 64);
+    }
     for (int j = 0; j < NC; ++j) {
       const __m512i bytes = _mm512_loadu_si512(cols.codes[j] + sb * 16);
       const __m512i even = _mm512_and_si512(bytes, mask);
       const __m512i odd = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), mask);
-      const __m512i sum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), even, a_even), odd, a_odd);
-      const float* c = combined[j];
-      const __m128 four = shift == 0 ? _mm_loadu_ps(c + sb)
-                                     : _mm_set_ps(c[(sb + 3) >> shift], c[(sb + 2) >> shift], c[(sb + 1) >> shift],
-                                                  c[sb >> shift]);
-      const __m512 scales = _mm512_permutexvar_ps(lane_of_scale, _mm512_broadcast_f32x4(four));
-      acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), scales, acc[j]);
+      for (int r = 0; r < NR; ++r) {
+        const __m512i sum =
+            _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), even, a_even[r]), odd, a_odd[r]);
+        const float* c = combined[r][j];
+        const __m128 four = shift == 0 ? _mm_loadu_ps(c + sb)
+                                       : _mm_set_ps(c[(sb + 3) >> shift], c[(sb + 2) >> shift], c[(sb + 1) >> shift],
+                                                    c[sb >> shift]);
+        const __m512 scales = _mm512_permutexvar_ps(lane_of_scale, _mm512_broadcast_f32x4(four));
+        acc[r][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), scales, acc[r][j]);
+      }
     }
   }
-  __m128 tail[NC];
-  for (int j = 0; j < NC; ++j) tail[j] = _mm_setzero_ps();
+  __m128 tail[NR][NC];
+  for (int r = 0; r < NR; ++r) {
+    for (int j = 0; j < NC; ++j) tail[r][j] = _mm_setzero_ps();
+  }
   const __m128i mask128 = _mm_set1_epi8(0x0F);
   for (int64_t sb = full; sb < sub_blocks; ++sb) {
-    const __m128i a_even = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row.q + sb * 32));
-    const __m128i a_odd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row.q + sb * 32 + 16));
     for (int j = 0; j < NC; ++j) {
       const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cols.codes[j] + sb * 16));
       const __m128i even = _mm_and_si128(bytes, mask128);
       const __m128i odd = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask128);
-      const __m128i sum = _mm_dpbusd_epi32(_mm_dpbusd_epi32(_mm_setzero_si128(), even, a_even), odd, a_odd);
-      tail[j] = _mm_fmadd_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(combined[j][sb >> shift]), tail[j]);
+      for (int r = 0; r < NR; ++r) {
+        const __m128i a_even = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r].q + sb * 32));
+        const __m128i a_odd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r].q + sb * 32 + 16));
+        const __m128i sum = _mm_dpbusd_epi32(_mm_dpbusd_epi32(_mm_setzero_si128(), even, a_even), odd, a_odd);
+        tail[r][j] = _mm_fmadd_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(combined[r][j][sb >> shift]), tail[r][j]);
+      }
     }
   }
-  for (int j = 0; j < NC; ++j) {
-    const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(acc[j]), _mm512_extractf32x8_ps(acc[j], 1));
-    out[j] += hsum(_mm256_add_ps(halves, _mm256_set_m128(_mm_setzero_ps(), tail[j])));
+  for (int r = 0; r < NR; ++r) {
+    for (int j = 0; j < NC; ++j) {
+      const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(acc[r][j]), _mm512_extractf32x8_ps(acc[r][j], 1));
+      out[r][j] += hsum(_mm256_add_ps(halves, _mm256_set_m128(_mm_setzero_ps(), tail[r][j])));
+    }
+  }
+}
+
+template <int NR>
+void dispatch_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
+                      float* const* out) {
+  switch (cols.count) {
+    case 4: int8_rows_dot_nibbles<NR, 4>(rows, cols, n_blocks, block, scratch, out); return;
+    case 3: int8_rows_dot_nibbles<NR, 3>(rows, cols, n_blocks, block, scratch, out); return;
+    case 2: int8_rows_dot_nibbles<NR, 2>(rows, cols, n_blocks, block, scratch, out); return;
+    default: int8_rows_dot_nibbles<NR, 1>(rows, cols, n_blocks, block, scratch, out); return;
   }
 }
 #pragma GCC diagnostic pop
@@ -227,6 +255,20 @@ void dispatch_columns(const Int8Row& row, const Int8Columns& cols, int64_t n_blo
 
 }  // namespace
 
+void int8_row_pair_dot(const Int8Row& row0, const Int8Row& row1, const Int8Columns& cols, int64_t n_blocks,
+                       int64_t block, float* scratch, float* out0, float* out1) {
+#ifdef EVALQ_INT8_DOT_VNNI
+  if (row0.nibble_groups && row1.nibble_groups) {
+    const Int8Row rows[2] = {row0, row1};
+    float* outs[2] = {out0, out1};
+    dispatch_nibbles<2>(rows, cols, n_blocks, block, scratch, outs);
+    return;
+  }
+#endif
+  int8_row_dot(row0, cols, n_blocks, block, scratch, out0);
+  int8_row_dot(row1, cols, n_blocks, block, scratch, out1);
+}
+
 bool int8_nibble_groups_supported() {
 #ifdef EVALQ_INT8_DOT_VNNI
   return true;
@@ -239,12 +281,9 @@ void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks,
                   float* out) {
 #ifdef EVALQ_INT8_DOT_VNNI
   if (row.nibble_groups) {
-    switch (cols.count) {
-      case 4: int8_row_dot_nibbles<4>(row, cols, n_blocks, block, scratch, out); return;
-      case 3: int8_row_dot_nibbles<3>(row, cols, n_blocks, block, scratch, out); return;
-      case 2: int8_row_dot_nibbles<2>(row, cols, n_blocks, block, scratch, out); return;
-      default: int8_row_dot_nibbles<1>(row, cols, n_blocks, block, scratch, out); return;
-    }
+    float* outs[1] = {out};
+    dispatch_nibbles<1>(&row, cols, n_blocks, block, scratch, outs);
+    return;
   }
 #endif
 #ifdef EVALQ_INT8_DOT_SIMD

@@ -31,7 +31,11 @@ struct Int8Row {
 // 4-bit weights with block >= 32.
 bool int8_nibble_groups_supported();
 
-// Adds to out[0 .. cols.count); `scratch` holds 4 * n_blocks floats.
+// int8_row_dot for two rows at once (sharing the decoded weights when both are in nibble order).
+void int8_row_pair_dot(const Int8Row& row0, const Int8Row& row1, const Int8Columns& cols, int64_t n_blocks,
+                       int64_t block, float* scratch, float* out0, float* out1);
+
+// Adds to out[0 .. cols.count); `scratch` holds 8 * n_blocks floats.
 void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                   float* out);
 

@@ -204,14 +204,20 @@ class MatMulNBits final : public OpKernel {
         }
       }
       const float implicit_zp_value = static_cast<float>(1 << (shape_.bits - 1));
-      std::vector<float> scratch(static_cast<size_t>(4 * nb));
+      std::vector<float> scratch(static_cast<size_t>(8 * nb));
+      const float* a_sums = qa.scaled_sum.data();
       for (int64_t m = 0; m < M; ++m) {
-        const Int8Row row{qa.q.data() + m * padded, qa.scale.data() + m * nb, nibble_groups};
         float* out = c + m * N + n0;
         for (int64_t col = 0; col < count; ++col) {
-          out[col] = implicit_zp ? -implicit_zp_value * dot_f32(qa.scaled_sum.data() + m * nb, w.scales() + (n0 + col) * nb, nb)
-                                 : dot_f32(qa.scaled_sum.data() + m * nb, zp_term.data() + col * nb, nb);
+          out[col] = implicit_zp ? -implicit_zp_value * dot_f32(a_sums + m * nb, w.scales() + (n0 + col) * nb, nb)
+                                 : dot_f32(a_sums + m * nb, zp_term.data() + col * nb, nb);
         }
+      }
+      // Rows in pairs, so that both use each decoded group of weights.
+      for (int64_t m = 0; m < M; m += 2) {
+        const bool pair = m + 1 < M;
+        const Int8Row row0{qa.q.data() + m * padded, qa.scale.data() + m * nb, nibble_groups};
+        const Int8Row row1 = pair ? Int8Row{row0.q + padded, row0.scale + nb, nibble_groups} : row0;
         for (int64_t col = 0; col < count; col += 4) {
           Int8Columns cols;
           cols.count = static_cast<int>(std::min<int64_t>(4, count - col));
@@ -220,7 +226,12 @@ class MatMulNBits final : public OpKernel {
             cols.codes[j] = in_place ? w.column_bytes(n0 + col + j) : codes.data() + (col + j) * padded;
             cols.scale[j] = w.scales() + (n0 + col + j) * nb;
           }
-          int8_row_dot(row, cols, nb, bs, scratch.data(), out + col);
+          float* out0 = c + m * N + n0 + col;
+          if (pair) {
+            int8_row_pair_dot(row0, row1, cols, nb, bs, scratch.data(), out0, out0 + N);
+          } else {
+            int8_row_dot(row0, cols, nb, bs, scratch.data(), out0);
+          }
         }
       }
     });
