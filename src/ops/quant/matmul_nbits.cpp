@@ -5,7 +5,7 @@
 // (integer or implicit zero points, no g_idx; for 2 bits only block sizes 32/64/128): A is
 // quantized to int8 per K-block (see quant/int8_activations.h), int8 × code dot products are
 // summed per block and scaled by a_scale · b_scale, and the zero-point terms come from per-block
-// sums (see quant/int8_dot.h; ORT does that part as an sgemm):
+// sums, one sgemm as in ORT (see quant/int8_dot.h):
 //   Y[m, n] = Σ_blk a_s·b_s · dot(qa, code) + Σ_blk (a_s · Σqa) · (−b_s · zp) + bias[n].
 // Everything else, as in ORT, is fp32 A × dequantized B: sgemm on tiles of columns, or direct dot
 // products for a few rows.
@@ -172,6 +172,29 @@ class MatMulNBits final : public OpKernel {
     return sum;
   }
 
+  // C = Σ_blk (a_scale · Σqa)[m, blk] · (−b_scale · zp)[n, blk], one sgemm as in ORT. Implicit zero
+  // points are one power of two, so −zp · (a_s·Σqa × b_sᵀ) is exactly that and needs no copy of the
+  // scales.
+  void zero_point_terms(const NBitsWeights& w, const Int8Rows& qa, int64_t M, float* c) const {
+    const int64_t N = shape_.N, nb = shape_.n_blocks();
+    const float* b_terms = w.scales();
+    float alpha = -static_cast<float>(1 << (shape_.bits - 1));
+    std::vector<float> terms;
+    if (w.zero_point_kind() != NBitsWeights::ZeroPoints::Implicit) {
+      terms.resize(static_cast<size_t>(N * nb));
+      tbb::parallel_for(int64_t{0}, N, [&](int64_t n) {
+        for (int64_t blk = 0; blk < nb; ++blk) {
+          terms[n * nb + blk] = -w.scale(n, blk) * static_cast<float>(w.int_zero_point(n, blk));
+        }
+      });
+      b_terms = terms.data();
+      alpha = 1.0f;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(N), static_cast<int>(nb),
+                alpha, qa.scaled_sum.data(), static_cast<int>(nb), b_terms, static_cast<int>(nb), 0.0f, c,
+                static_cast<int>(N));
+  }
+
   void int8_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
     const int64_t N = shape_.N, bs = shape_.block_size, nb = shape_.n_blocks(), padded = nb * bs;
     // 4-bit weights with blocks of 32 or more have a kernel that reads the packed bytes directly,
@@ -179,6 +202,7 @@ class MatMulNBits final : public OpKernel {
     const bool nibble_groups = shape_.bits == 4 && bs >= 32 && int8_nibble_groups_supported();
     const Int8Rows qa =
         quantize_rows_int8(a, M, shape_.K, bs, nibble_groups ? Int8Order::NibbleGroups : Int8Order::Natural);
+    zero_point_terms(w, qa, M, c);
     constexpr int64_t kCols = 16;
     const int64_t tiles = (N + kCols - 1) / kCols;
     tbb::parallel_for(int64_t{0}, tiles, [&](int64_t t) {
@@ -191,28 +215,7 @@ class MatMulNBits final : public OpKernel {
         codes.resize(static_cast<size_t>(count * padded));
         w.unpack_columns(n0, count, codes.data());
       }
-      // Implicit zero points are one power of two, so −zp · Σ(a_s·Σqa · b_s) equals ORT's
-      // Σ(a_s·Σqa · (−b_s · zp)) exactly; explicit ones need the per-block products.
-      const bool implicit_zp = w.zero_point_kind() == NBitsWeights::ZeroPoints::Implicit;
-      std::vector<float> zp_term;
-      if (!implicit_zp) {
-        zp_term.resize(static_cast<size_t>(count * nb));
-        for (int64_t col = 0; col < count; ++col) {
-          for (int64_t blk = 0; blk < nb; ++blk) {
-            zp_term[col * nb + blk] = -w.scale(n0 + col, blk) * static_cast<float>(w.int_zero_point(n0 + col, blk));
-          }
-        }
-      }
-      const float implicit_zp_value = static_cast<float>(1 << (shape_.bits - 1));
       std::vector<float> scratch(static_cast<size_t>(8 * nb));
-      const float* a_sums = qa.scaled_sum.data();
-      for (int64_t m = 0; m < M; ++m) {
-        float* out = c + m * N + n0;
-        for (int64_t col = 0; col < count; ++col) {
-          out[col] = implicit_zp ? -implicit_zp_value * dot_f32(a_sums + m * nb, w.scales() + (n0 + col) * nb, nb)
-                                 : dot_f32(a_sums + m * nb, zp_term.data() + col * nb, nb);
-        }
-      }
       // Rows in pairs, so that both use each decoded group of weights.
       for (int64_t m = 0; m < M; m += 2) {
         const bool pair = m + 1 < M;
