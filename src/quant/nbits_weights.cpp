@@ -68,6 +68,15 @@ float NBitsWeights::zero_point(int64_t n, int64_t block) const {
   return static_cast<float>(int_zero_point(n, block));
 }
 
+void NBitsWeights::column_zero_points(int64_t n, float* out) const {
+  const int64_t nb = shape_.n_blocks();
+  if (zp_kind_ == ZeroPoints::Float) {
+    std::copy_n(float_zp_.data<float>() + n * nb, nb, out);
+  } else {
+    for (int64_t blk = 0; blk < nb; ++blk) out[blk] = static_cast<float>(int_zero_point(n, blk));
+  }
+}
+
 void NBitsWeights::unpack_column(int64_t n, uint8_t* out) const {
   const int64_t padded = shape_.n_blocks() * shape_.block_size;
   const uint8_t* src = data_ + n * shape_.n_blocks() * shape_.blob_bytes();

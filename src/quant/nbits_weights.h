@@ -56,6 +56,9 @@ class NBitsWeights {
     return (byte >> ((block & ((1 << log_per_byte) - 1)) * shape_.bits)) & ((1 << shape_.bits) - 1);
   }
 
+  // Column n's zero points of any kind as floats (n_blocks values).
+  void column_zero_points(int64_t n, float* out) const;
+
  private:
   float zero_point(int64_t n, int64_t block) const;
   void unpack_column(int64_t n, uint8_t* out) const;

@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "exec/kernel.h"
+#include "quant/fp32_column_dot.h"
 #include "quant/int8_activations.h"
 #include "quant/int8_dot.h"
 #include "quant/nbits_weights.h"
@@ -148,10 +149,21 @@ class MatMulNBits final : public OpKernel {
   static constexpr int64_t kFewRows = 4;
 
   void few_rows_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
-    const int64_t K = shape_.K, N = shape_.N;
+    const int64_t K = shape_.K, N = shape_.N, nb = shape_.n_blocks();
+    // 4- and 8-bit columns (without g_idx) are dequantized in registers; others through a buffer.
+    const bool in_registers = (shape_.bits == 4 || shape_.bits == 8) && !w.has_g_idx();
     tbb::parallel_for(tbb::blocked_range<int64_t>(0, N, 8), [&](const tbb::blocked_range<int64_t>& r) {
+      if (in_registers) {
+        std::vector<float> zero_points(static_cast<size_t>(nb));
+        for (int64_t n = r.begin(); n < r.end(); ++n) {
+          w.column_zero_points(n, zero_points.data());
+          fp32_column_dot(a, M, K, w.column_bytes(n), shape_.bits, shape_.block_size, w.scales() + n * nb,
+                          zero_points.data(), c + n, N);
+        }
+        return;
+      }
       std::vector<float> column(static_cast<size_t>(K));
-      std::vector<uint8_t> codes(static_cast<size_t>(shape_.n_blocks() * shape_.block_size));
+      std::vector<uint8_t> codes(static_cast<size_t>(nb * shape_.block_size));
       for (int64_t n = r.begin(); n < r.end(); ++n) {
         w.dequantize_columns(n, 1, column.data(), codes.data());
         for (int64_t m = 0; m < M; ++m) c[m * N + n] = dot_f32(a + m * K, column.data(), K);
