@@ -11,7 +11,7 @@ QuantLayout make_quant_layout(const Shape& data, const Shape& scale, int64_t axi
   QuantLayout layout;
   const int64_t numel = shape_numel(data);
   if (shape_numel(scale) == 1 && scale.size() <= 1 && block_size == 0) {
-    layout.outer = numel;  // one row per element keeps per-tensor loops parallel
+    layout.inner = numel;
     return layout;
   }
   if (data.empty()) {

@@ -2,7 +2,6 @@
 // per block along one axis. Each value is computed in fp32, as float(x - zp) * scale, and then
 // rounded once to the scale's type, matching ONNX Runtime bit for bit.
 #include <evalq/error.h>
-#include <tbb/parallel_for.h>
 
 #include "exec/kernel.h"
 #include "quant/quant_layout.h"
@@ -81,16 +80,7 @@ class DequantizeLinear final : public OpKernel {
   // value_at(i, scale_index) gives the (x - zp) factor for element i.
   template <typename ValueAt, typename Out, typename Convert>
   static void write(const QuantLayout& l, const ValueAt& value_at, const float* s, Out* y, Convert convert) {
-    tbb::parallel_for(tbb::blocked_range<int64_t>(0, l.outer * l.axis_dim), [&](const tbb::blocked_range<int64_t>& r) {
-      for (int64_t row = r.begin(); row < r.end(); ++row) {
-        const int64_t o = row / l.axis_dim, a = row % l.axis_dim;
-        const int64_t base = row * l.inner;
-        for (int64_t i = 0; i < l.inner; ++i) {
-          const int64_t si = l.scale_index(o, a, i);
-          y[base + i] = convert(value_at(base + i, si) * s[si]);
-        }
-      }
-    });
+    for_each_quantized(l, [&](int64_t i, int64_t si) { y[i] = convert(value_at(i, si) * s[si]); });
   }
 
   int64_t axis_;

@@ -2,7 +2,6 @@
 // per tensor, per axis or per block along one axis; float8 outputs round x / scale to nearest
 // even, saturating unless `saturate` is 0. The division is fp32, as ONNX Runtime does it.
 #include <evalq/error.h>
-#include <tbb/parallel_for.h>
 
 #include <cmath>
 
@@ -51,7 +50,7 @@ class QuantizeLinear final : public OpKernel {
 
     if (is_quant_float8(out_type)) {
       uint8_t* out = y.mutable_data<uint8_t>();
-      for_each(layout, [&](int64_t i, int64_t si) { out[i] = float_to_float8(out_type, xs[i] / s[si], saturate_); });
+      for_each_quantized(layout, [&](int64_t i, int64_t si) { out[i] = float_to_float8(out_type, xs[i] / s[si], saturate_); });
       return;
     }
     if (!is_quant_integer(out_type)) throw Error(node.describe() + ": unsupported output type " + dtype_name(out_type));
@@ -81,19 +80,9 @@ class QuantizeLinear final : public OpKernel {
   }
 
  private:
-  template <typename Fn>
-  static void for_each(const QuantLayout& l, const Fn& fn) {
-    tbb::parallel_for(tbb::blocked_range<int64_t>(0, l.outer * l.axis_dim), [&](const tbb::blocked_range<int64_t>& r) {
-      for (int64_t row = r.begin(); row < r.end(); ++row) {
-        const int64_t o = row / l.axis_dim, a = row % l.axis_dim;
-        for (int64_t i = 0; i < l.inner; ++i) fn(row * l.inner + i, l.scale_index(o, a, i));
-      }
-    });
-  }
-
   template <typename Quantize, typename Out>
   static void store(const QuantLayout& l, const Quantize& quantize, Out* y) {
-    for_each(l, [&](int64_t i, int64_t si) { y[i] = static_cast<Out>(quantize(i, si)); });
+    for_each_quantized(l, [&](int64_t i, int64_t si) { y[i] = static_cast<Out>(quantize(i, si)); });
   }
 
   int64_t axis_;
