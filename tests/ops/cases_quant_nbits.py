@@ -107,6 +107,9 @@ def cases():
             yield nbits_case(f"b{bits}_acc{acc}_f16", K=128, N=24, bits=bits, acc=acc, zp="packed", bias=True,
                              dtype=np.float16)
             yield nbits_case(f"b{bits}_acc{acc}_big", K=640, N=96, bits=bits, block=64, acc=acc, a_shape=[17, 640])
+    for bits in (4, 8):
+        for acc in (1, 2, 3):  # fp32, fp16 and bf16 compute requests: ORT's x86 CPU kernel stays in fp32
+            yield nbits_case(f"b{bits}_acc{acc}_zp_packed", K=160, N=20, bits=bits, acc=acc, zp="packed")
     for bits in (4, 2):
         for acc in (0, 4):
             yield nbits_case(f"b{bits}_acc{acc}_zp_float", K=96, N=16, bits=bits, acc=acc, zp="float")
