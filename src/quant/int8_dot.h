@@ -1,14 +1,12 @@
 #pragma once
 
-// The inner loop of MatMulNBits' int8 path: one activation row (int8, quantized per block)
-// against up to four unpacked weight columns (codes 0..2^bits-1). As in ONNX Runtime's CompInt8
-// kernels, the zero points are left out here and enter through per-block sums, added by the
-// caller:
+// The inner loop of MatMulNBits' int8 path: activation rows (int8, quantized per block, see
+// quant/int8_activations.h) against up to four weight columns of codes 0..2^bits-1. As in ONNX
+// Runtime's CompInt8 kernels, the zero points are left out here and enter through per-block sums
+// that the caller adds:
 //   out[j] += Σ_blk (a_scale · b_scale[j]) · dot(qa, code_j)
 // (the caller's part: Σ_blk (a_scale · Σqa) · (−b_scale[j] · zp[j])).
 #include <cstdint>
-
-#include "quant/int8_activations.h"
 
 namespace evalq {
 
