@@ -51,43 +51,47 @@ IntegerProduct integer_matmul(const Tensor& a, const Tensor& b, const std::vecto
   const auto a_strides = broadcast_strides(a_batch, batch), b_strides = broadcast_strides(b_batch, batch);
   const auto out_strides = contiguous_strides(batch);
 
-  // Zero points applied once: A rows as int16 (A − a_zp), B transposed per batch as int16 (B − b_zp).
-  std::vector<int16_t> av = widened(a), braw = widened(b);
-  for (int64_t i = 0; i < static_cast<int64_t>(av.size()); ++i) av[i] = static_cast<int16_t>(av[i] - zero_point_at(a_zp, (i / K) % M));
-  const int64_t b_mats = static_cast<int64_t>(braw.size()) / (K * N);
-  std::vector<int16_t> bt(braw.size());
-  for (int64_t m = 0; m < b_mats; ++m) {
-    for (int64_t k = 0; k < K; ++k) {
-      for (int64_t n = 0; n < N; ++n) {
-        bt[(m * N + n) * K + k] = static_cast<int16_t>(braw[(m * K + k) * N + n] - zero_point_at(b_zp, n));
-      }
-    }
+  // A's rows widened once to int16 with a_zp applied; B a tile of columns at a time (transposed,
+  // b_zp applied), so no widened copy of the whole weight exists.
+  std::vector<int16_t> av = widened(a);
+  for (int64_t i = 0; i < static_cast<int64_t>(av.size()); ++i) {
+    av[i] = static_cast<int16_t>(av[i] - zero_point_at(a_zp, (i / K) % M));
   }
-
   IntegerProduct out;
   out.shape = batch;
   if (!a_vector) out.shape.push_back(M);
   if (!b_vector) out.shape.push_back(N);
   out.N = N;
   out.values.assign(static_cast<size_t>(batches * M * N), 0);
-  tbb::parallel_for(int64_t{0}, batches * M, [&](int64_t row) {
-    const int64_t bi = row / M, m = row % M;
-    int64_t a_off = 0, b_off = 0, rem = bi;
-    for (size_t d = 0; d < batch.size(); ++d) {
-      const int64_t idx = rem / out_strides[d];
-      rem %= out_strides[d];
-      a_off += idx * a_strides[d];
-      b_off += idx * b_strides[d];
-    }
-    const int16_t* arow = av.data() + (a_off * M + m) * K;
-    const int16_t* bmat = bt.data() + b_off * K * N;
-    int32_t* dst = out.values.data() + row * N;
-    for (int64_t n = 0; n < N; ++n) {
-      const int16_t* bcol = bmat + n * K;
-      int32_t sum = 0;
-      for (int64_t k = 0; k < K; ++k) sum += static_cast<int32_t>(arow[k]) * static_cast<int32_t>(bcol[k]);
-      dst[n] = sum;
-    }
+  constexpr int64_t kCols = 16;
+  const int64_t tiles = (N + kCols - 1) / kCols;
+  with_int_reader(b, [&](auto read_b) {
+    tbb::parallel_for(int64_t{0}, batches * tiles, [&](int64_t task) {
+      const int64_t bi = task / tiles, n0 = (task % tiles) * kCols, count = std::min(kCols, N - n0);
+      int64_t a_mat = 0, b_mat = 0, rem = bi;
+      for (size_t d = 0; d < batch.size(); ++d) {
+        const int64_t idx = rem / out_strides[d];
+        rem %= out_strides[d];
+        a_mat += idx * a_strides[d];
+        b_mat += idx * b_strides[d];
+      }
+      std::vector<int16_t> tile(static_cast<size_t>(count * K));
+      for (int64_t k = 0; k < K; ++k) {
+        for (int64_t c = 0; c < count; ++c) {
+          tile[c * K + k] = static_cast<int16_t>(read_b((b_mat * K + k) * N + n0 + c) - zero_point_at(b_zp, n0 + c));
+        }
+      }
+      for (int64_t m = 0; m < M; ++m) {
+        const int16_t* arow = av.data() + (a_mat * M + m) * K;
+        int32_t* dst = out.values.data() + (bi * M + m) * N + n0;
+        for (int64_t c = 0; c < count; ++c) {
+          const int16_t* bcol = tile.data() + c * K;
+          int32_t sum = 0;
+          for (int64_t k = 0; k < K; ++k) sum += static_cast<int32_t>(arow[k]) * static_cast<int32_t>(bcol[k]);
+          dst[c] = sum;
+        }
+      }
+    });
   });
   return out;
 }
