@@ -3,6 +3,8 @@
 
 #include "exec/compiled_graph.h"
 #include "graph/logit_rows.h"
+#include "graph/numerics_rewrite.h"
+#include "graph/sim_quantize.h"
 #include "io/onnx_loader.h"
 #include "model/llm_layout.h"
 #include "model/model_config.h"
@@ -39,17 +41,22 @@ std::shared_ptr<const Model> Model::load(const fs::path& path, const EngineOptio
   model->options_ = options;
   OnnxModel onnx = load_onnx(model->onnx_path_);
 
+  for (int id : onnx.graph->inputs) model->inputs_.push_back(tensor_spec_of(onnx.graph->values[id]));
+  for (int id : onnx.graph->outputs) model->outputs_.push_back(tensor_spec_of(onnx.graph->values[id]));
+  ModelConfig config = read_model_config(model->onnx_path_.parent_path());
+  model->llm_ = detect_llm_layout(model->inputs_, model->outputs_, config, model->llm_error_);
+  if (!options.sim.empty()) {
+    model->sim_report_ = apply_sim_spec(*onnx.graph, parse_sim_spec(options.sim), model->llm_ ? model->llm_->logits : "");
+  }
+  apply_numerics(*onnx.graph, options.numerics);
+  if (model->llm_) model->selects_logit_rows_ = select_logit_rows(*onnx.graph, model->llm_->logits);
+
   auto unsupported = find_unsupported_ops(*onnx.graph);
   if (!unsupported.empty()) {
     std::string msg = model->onnx_path_.string() + " uses operators evalq does not support:";
     for (const auto& u : unsupported) msg += "\n  " + u;
     throw Error(msg);
   }
-  for (int id : onnx.graph->inputs) model->inputs_.push_back(tensor_spec_of(onnx.graph->values[id]));
-  for (int id : onnx.graph->outputs) model->outputs_.push_back(tensor_spec_of(onnx.graph->values[id]));
-  ModelConfig config = read_model_config(model->onnx_path_.parent_path());
-  model->llm_ = detect_llm_layout(model->inputs_, model->outputs_, config, model->llm_error_);
-  if (model->llm_) model->selects_logit_rows_ = select_logit_rows(*onnx.graph, model->llm_->logits);
   model->graph_ = std::make_unique<CompiledGraph>(onnx.graph, model->options_);
   return model;
 }
