@@ -56,16 +56,13 @@ int producer_node(const Graph& g, int value) {
   return -1;
 }
 
+// A rule's selectors (globs, first:N, last:N) are alternatives: any one matching selects the
+// weight; a rule without selectors selects every weight.
 bool rule_matches(const SimRule& r, const SimDecision& d, int64_t layer_count) {
   if (d.lm_head && r.lm_head == false) return false;
-  if (r.first_layers || r.last_layers) {
-    if (!d.layer) return false;
-    bool in = false;
-    if (r.first_layers && *d.layer < *r.first_layers) in = true;
-    if (r.last_layers && *d.layer >= layer_count - *r.last_layers) in = true;
-    if (!in) return false;
-  }
-  if (r.patterns.empty()) return true;
+  if (r.patterns.empty() && !r.first_layers && !r.last_layers) return true;
+  if (d.layer && r.first_layers && *d.layer < *r.first_layers) return true;
+  if (d.layer && r.last_layers && *d.layer >= layer_count - *r.last_layers) return true;
   for (const auto& p : r.patterns) {
     if (glob_match(p, d.weight) || glob_match(p, d.node)) return true;
   }

@@ -21,7 +21,9 @@ struct SimRule {
   SimAlgo algo = SimAlgo::Ort;
   bool act_int8 = false;         // ORT accuracy_level 4: int8 activations per K block
   std::optional<bool> lm_head;   // whether this rule may quantize the lm_head (default: yes)
-  std::vector<std::string> patterns;  // globs on weight or node names; empty = everything
+  // Selectors, any of which selects a weight (none at all: every weight): globs on the weight or
+  // node name, and the first/last N transformer layers.
+  std::vector<std::string> patterns;
   std::optional<int64_t> first_layers, last_layers;
   std::string text;  // the rule as written, for reports
   // "int4 block 32 sym (ort), act int8" for tables.
