@@ -4,6 +4,8 @@
 
 #include "exec/compiled_graph.h"
 #include "io/onnx_loader.h"
+#include "graph/sim_quantize.h"
+#include "model/linear_layers.h"
 #include "model/llm_layout.h"
 #include "model/model_config.h"
 
@@ -70,8 +72,20 @@ ModelInfo inspect_model(const fs::path& path) {
   info.llm = detect_llm_layout(info.inputs, info.outputs, read_model_config(info.onnx_path.parent_path()),
                                info.not_llm_reason);
   info.unsupported_ops = find_unsupported_ops(g);
+  info.linear_layers = linear_layers(g);
   info.format = guess_format(info, info.onnx_path.parent_path());
   return info;
+}
+
+SimReport preview_sim(const fs::path& path, const std::string& spec) {
+  fs::path onnx_path = resolve_model_path(path);
+  OnnxModel onnx = load_onnx(onnx_path);
+  std::vector<TensorSpec> inputs, outputs;
+  for (int id : onnx.graph->inputs) inputs.push_back(tensor_spec_of(onnx.graph->values[id]));
+  for (int id : onnx.graph->outputs) outputs.push_back(tensor_spec_of(onnx.graph->values[id]));
+  std::string why;
+  auto llm = detect_llm_layout(inputs, outputs, read_model_config(onnx_path.parent_path()), why);
+  return apply_sim_spec(*onnx.graph, parse_sim_spec(spec), llm ? llm->logits : "");
 }
 
 }  // namespace evalq
