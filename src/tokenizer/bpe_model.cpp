@@ -45,6 +45,19 @@ BpeModel::BpeModel(const JsonView& model) : cache_(std::make_unique<WordCache>()
     id_used_[id] = true;
   }
 
+  // The first and last code point of every token, for BpeModel::can_join.
+  first_cp_.assign(id_to_token_.size(), 0);
+  last_cp_.assign(id_to_token_.size(), 0);
+  for (size_t id = 0; id < id_to_token_.size(); ++id) {
+    const std::string& t = id_to_token_[id];
+    if (t.empty()) continue;
+    size_t i = 0;
+    first_cp_[id] = next_code_point(t, i);
+    size_t last = t.size() - 1;
+    while (last > 0 && (static_cast<unsigned char>(t[last]) & 0xC0) == 0x80) --last;
+    last_cp_[id] = next_code_point(t, last);
+  }
+
   if (model.has("continuing_subword_prefix")) continuing_subword_prefix_ = model.string("continuing_subword_prefix");
   if (model.has("end_of_word_suffix")) end_of_word_suffix_ = model.string("end_of_word_suffix");
   fuse_unk_ = model.boolean("fuse_unk", false);
@@ -81,6 +94,11 @@ BpeModel::BpeModel(const JsonView& model) : cache_(std::make_unique<WordCache>()
     std::string merged = left + right.substr(std::min(continuing_subword_prefix_.size(), right.size()));
     auto a = vocab_id(left, m), b = vocab_id(right, m), c = vocab_id(merged, m);
     merges_[pair_key(a, b)] = Merge{static_cast<int32_t>(i), c};
+    joinable_.insert(pair_key(static_cast<TokenId>(last_cp_[a]), static_cast<TokenId>(first_cp_[b])));
+  }
+  ascii_ids_.fill(-1);
+  for (int c = 0; c < 128; ++c) {
+    if (auto id = token_to_id(std::string(1, static_cast<char>(c)))) ascii_ids_[c] = *id;
   }
 }
 
@@ -109,6 +127,21 @@ const BpeModel::Merge* BpeModel::find_merge(TokenId left, TokenId right) const {
   return it == merges_.end() ? nullptr : &it->second;
 }
 
+bool BpeModel::cached(std::string_view word, std::vector<TokenId>& out) const {
+  if (word.size() > WordCache::kMaxWordBytes) return false;
+  std::shared_lock lock(cache_->mutex);
+  auto it = cache_->words.find(word);
+  if (it == cache_->words.end()) return false;
+  out.insert(out.end(), it->second.begin(), it->second.end());
+  return true;
+}
+
+void BpeModel::remember(std::string_view word, std::span<const TokenId> ids) const {
+  if (word.size() > WordCache::kMaxWordBytes) return;
+  std::unique_lock lock(cache_->mutex);
+  if (cache_->words.size() < WordCache::kCapacity) cache_->words.emplace(std::string(word), std::vector<TokenId>(ids.begin(), ids.end()));
+}
+
 void BpeModel::encode(std::string_view word, std::vector<TokenId>& out) const {
   if (ignore_merges_) {
     if (auto id = token_to_id(word)) {
@@ -116,77 +149,98 @@ void BpeModel::encode(std::string_view word, std::vector<TokenId>& out) const {
       return;
     }
   }
-  if (word.size() > WordCache::kMaxWordBytes) {
-    merge_word(word, out);
-    return;
-  }
-  {
-    std::shared_lock lock(cache_->mutex);
-    auto it = cache_->words.find(word);
-    if (it != cache_->words.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
-      return;
+  if (cached(word, out)) return;
+  std::vector<InitialSymbol> symbols = initial_symbols(word);
+  // A long word (with no pre-tokenizer, SentencePiece-style files make the whole text one word)
+  // is cut where no merge can ever join the two sides, so the parts merge independently, exactly
+  // as in one piece, and short parts come from the cache. Prefix/suffix rules depend on the word
+  // edges, so words that use them stay whole.
+  bool cut = word.size() > WordCache::kMaxWordBytes && continuing_subword_prefix_.empty() && end_of_word_suffix_.empty();
+  size_t begin = 0;
+  for (size_t k = 1; k <= symbols.size(); ++k) {
+    if (k < symbols.size() && (!cut || can_join(symbols[k - 1].id, symbols[k].id))) continue;
+    size_t byte_begin = begin ? symbols[begin - 1].end : 0, byte_end = symbols[k - 1].end;
+    std::string_view part = word.substr(byte_begin, byte_end - byte_begin);
+    if (part.size() == word.size() || !cached(part, out)) {
+      size_t before = out.size();
+      merge_symbols(std::span(symbols).subspan(begin, k - begin), out);
+      remember(part, std::span(out).subspan(before));
     }
+    begin = k;
   }
-  std::vector<TokenId> ids;
-  merge_word(word, ids);
-  out.insert(out.end(), ids.begin(), ids.end());
-  std::unique_lock lock(cache_->mutex);
-  if (cache_->words.size() < WordCache::kCapacity) cache_->words.emplace(std::string(word), std::move(ids));
 }
 
-// Follows tokenizers' BPE::merge_word and Word::merge_all: symbols in a linked list, candidate
-// merges in a heap ordered by (rank, position), stale entries skipped when popped. O(n log n).
-void BpeModel::merge_word(std::string_view word, std::vector<TokenId>& out) const {
-  struct Symbol {
-    TokenId id;
-    int prev, next;
-    bool alive;
-  };
-  std::vector<Symbol> symbols;
-  symbols.reserve(word.size());
-  auto add = [&](TokenId id) {
-    int index = static_cast<int>(symbols.size());
-    symbols.push_back({id, index - 1, index + 1, true});
-  };
+bool BpeModel::can_join(TokenId left, TokenId right) const {
+  return joinable_.count(pair_key(static_cast<TokenId>(last_cp_[left]), static_cast<TokenId>(first_cp_[right]))) != 0;
+}
 
-  std::optional<TokenId> pending_unk;
+// Follows tokenizers' BPE::merge_word: one symbol per character (with the subword prefix and
+// word-end suffix), <0xNN> byte tokens for unknown characters under byte_fallback, else unk.
+std::vector<BpeModel::InitialSymbol> BpeModel::initial_symbols(std::string_view word) const {
+  std::vector<InitialSymbol> symbols;
+  symbols.reserve(word.size());
+  std::optional<InitialSymbol> pending_unk;
   std::string piece;
+  const bool plain = continuing_subword_prefix_.empty() && end_of_word_suffix_.empty();
   size_t i = 0;
   while (i < word.size()) {
     size_t start = i;
+    auto lead = static_cast<unsigned char>(word[i]);
+    if (plain && lead < 0x80 && ascii_ids_[lead] >= 0) {
+      if (pending_unk) symbols.push_back(*std::exchange(pending_unk, std::nullopt));
+      symbols.push_back({ascii_ids_[lead], static_cast<uint32_t>(++i)});
+      continue;
+    }
     next_code_point(word, i);
+    auto end = static_cast<uint32_t>(i);
     bool is_first = start == 0, is_last = i == word.size();
-    std::string_view ch = word.substr(start, i - start);
-    std::string_view lookup = ch;
+    std::string_view lookup = word.substr(start, i - start);
     if ((!is_first && !continuing_subword_prefix_.empty()) || (is_last && !end_of_word_suffix_.empty())) {
       piece.clear();
       if (!is_first) piece += continuing_subword_prefix_;
-      piece += ch;
+      piece += lookup;
       if (is_last) piece += end_of_word_suffix_;
       lookup = piece;
     }
     if (auto id = token_to_id(lookup)) {
-      if (pending_unk) add(*std::exchange(pending_unk, std::nullopt));
-      add(*id);
+      if (pending_unk) symbols.push_back(*std::exchange(pending_unk, std::nullopt));
+      symbols.push_back({*id, end});
       continue;
     }
     if (byte_fallback_) {
       bool all = true;
       for (char c : lookup) all &= byte_tokens_[static_cast<unsigned char>(c)].has_value();
       if (all) {
-        for (char c : lookup) add(*byte_tokens_[static_cast<unsigned char>(c)]);
+        // HF does not flush a pending unk here, so it lands after these bytes; kept as is.
+        for (char c : lookup) symbols.push_back({*byte_tokens_[static_cast<unsigned char>(c)], end});
         continue;
       }
     }
     if (unk_id_) {
       // A run of unknown characters becomes one unk when fuse_unk is set.
-      if (pending_unk && !fuse_unk_) add(*pending_unk);
-      pending_unk = unk_id_;
+      if (pending_unk && !fuse_unk_) symbols.push_back(*pending_unk);
+      if (pending_unk && fuse_unk_) pending_unk->end = end;
+      else pending_unk = InitialSymbol{*unk_id_, end};
     }
   }
-  if (pending_unk) add(*pending_unk);
-  if (symbols.empty()) return;
+  if (pending_unk) symbols.push_back(*pending_unk);
+  return symbols;
+}
+
+// Follows tokenizers' Word::merge_all: symbols in a linked list, candidate merges in a heap
+// ordered by (rank, position), stale entries skipped when popped. O(n log n) in the word length.
+void BpeModel::merge_symbols(std::span<const InitialSymbol> initial, std::vector<TokenId>& out) const {
+  struct Symbol {
+    TokenId id;
+    int prev, next;
+    bool alive;
+  };
+  if (initial.empty()) return;
+  std::vector<Symbol> symbols;
+  symbols.reserve(initial.size());
+  for (size_t k = 0; k < initial.size(); ++k) {
+    symbols.push_back({initial[k].id, static_cast<int>(k) - 1, static_cast<int>(k) + 1, true});
+  }
   symbols.back().next = -1;
 
   struct Candidate {

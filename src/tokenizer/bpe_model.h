@@ -5,9 +5,11 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "tokenizer/json_view.h"
@@ -37,7 +39,16 @@ class BpeModel {
   };
   struct WordCache;
 
-  void merge_word(std::string_view word, std::vector<TokenId>& out) const;
+  struct InitialSymbol {
+    TokenId id;
+    uint32_t end;  // byte offset in the word where this symbol's text ends
+  };
+  std::vector<InitialSymbol> initial_symbols(std::string_view word) const;
+  void merge_symbols(std::span<const InitialSymbol> initial, std::vector<TokenId>& out) const;
+  // Whether some merge could ever join a symbol ending like token `left` to one starting like `right`.
+  bool can_join(TokenId left, TokenId right) const;
+  bool cached(std::string_view word, std::vector<TokenId>& out) const;
+  void remember(std::string_view word, std::span<const TokenId> ids) const;
   const Merge* find_merge(TokenId left, TokenId right) const;
   TokenId vocab_id(std::string_view token, const JsonView& where) const;
 
@@ -45,6 +56,9 @@ class BpeModel {
   std::vector<std::string> id_to_token_;
   std::vector<bool> id_used_;
   std::unordered_map<uint64_t, Merge> merges_;
+  std::vector<char32_t> first_cp_, last_cp_;  // by token id
+  std::unordered_set<uint64_t> joinable_;      // (last code point of left, first of right) over all merges
+  std::array<TokenId, 128> ascii_ids_;         // ids of one-character ASCII tokens, -1 if absent
   std::optional<TokenId> unk_id_;
   std::string continuing_subword_prefix_;
   std::string end_of_word_suffix_;
