@@ -1,5 +1,6 @@
 #include "tokenizer/bpe_model.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <mutex>
 #include <queue>
@@ -159,7 +160,8 @@ void BpeModel::encode(std::string_view word, std::vector<TokenId>& out) const {
   size_t begin = 0;
   for (size_t k = 1; k <= symbols.size(); ++k) {
     if (k < symbols.size() && (!cut || can_join(symbols[k - 1].id, symbols[k].id))) continue;
-    size_t byte_begin = begin ? symbols[begin - 1].end : 0, byte_end = symbols[k - 1].end;
+    // Characters the model drops (no vocab entry, no unk) stay inside the part they fall in.
+    size_t byte_begin = begin ? symbols[begin - 1].end : 0, byte_end = k == symbols.size() ? word.size() : symbols[k - 1].end;
     std::string_view part = word.substr(byte_begin, byte_end - byte_begin);
     if (part.size() == word.size() || !cached(part, out)) {
       size_t before = out.size();
@@ -212,7 +214,9 @@ std::vector<BpeModel::InitialSymbol> BpeModel::initial_symbols(std::string_view 
       for (char c : lookup) all &= byte_tokens_[static_cast<unsigned char>(c)].has_value();
       if (all) {
         // HF does not flush a pending unk here, so it lands after these bytes; kept as is.
-        for (char c : lookup) symbols.push_back({*byte_tokens_[static_cast<unsigned char>(c)], end});
+        // Each byte ends where its byte ends, so that a cut between them names the right text.
+        uint32_t byte_end = static_cast<uint32_t>(start);
+        for (char c : lookup) symbols.push_back({*byte_tokens_[static_cast<unsigned char>(c)], std::min(++byte_end, end)});
         continue;
       }
     }
