@@ -44,7 +44,9 @@ INVALID_UTF8 = b"Invalid: \xff \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98 \xe2\x82 \x80\
 SNIPPET_PIECES = [" ", "  ", "\n", "\t", "\r\n", "a", "Hello", "'s", "'S", "'ll", "123", "1234567", "é", "e\u0301",
                   "😀", "👩‍👧", "東京", "<s>", "</s>", "<unk>", "<|endoftext|>", "<|im_start|>", "<|begin_of_text|>",
                   "New York", "New Yorker", " hello", "hello", "▁", "Ġ", "##", "</w>", "\u00a0", "\u3000", "\x85",
-                  "ﬁ", "İ", "ΣΑΣ", "-", "->", "...", "<0x41>", "\u200b", "x", "Ω", "٣"]
+                  "ﬁ", "İ", "ΣΑΣ", "-", "->", "...", "<0x41>", "\u200b", "x", "Ω", "٣",
+                  # where Oniguruma's \s and \w differ from PCRE2's own
+                  "\u180e", "Ⓐ", "½", "Ⅻ", "\u200d", "_", "x\u0308", "\u2028", "\u00ad", "@-@", " @,@ "]
 
 
 def snippets():
@@ -166,6 +168,32 @@ def misc_components(corpus):
     return tok
 
 
+def split_behaviors(corpus):
+    """Every split behaviour, literal and regex patterns, a regex Replace normalizer."""
+    tok = Tokenizer(models.BPE())
+    tok.normalizer = normalizers.Replace(Regex(r" @([-,.])@ "), "~")
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(" ", behavior="merged_with_previous"),
+        pre_tokenizers.Split(Regex(r"[.,;:!?]"), behavior="contiguous"),
+        pre_tokenizers.Digits(individual_digits=False),
+        pre_tokenizers.Split(Regex(r"\p{Lu}"), behavior="merged_with_next"),
+        pre_tokenizers.Split(Regex(r"[()\[\]]"), behavior="removed"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+    ])
+    tok.decoder = decoders.ByteLevel()
+    return train_bpe(tok, corpus, 2000, ["<pad>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+
+
+def unk_without_fallback(corpus):
+    """A small alphabet and an unk token (not fused): unknown characters become [UNK]; no decoder."""
+    tok = Tokenizer(models.BPE(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Whitespace(),
+        pre_tokenizers.Split(Regex(r"\w+"), behavior="merged_with_previous", invert=True),
+    ])
+    return train_bpe(tok, corpus, 1200, ["[UNK]"], limit_alphabet=50)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -189,6 +217,8 @@ def main():
         "spm_byte_fallback": sentencepiece_style(corpus, metaspace=False),
         "spm_metaspace": sentencepiece_style(corpus, metaspace=True),
         "misc_components": misc_components(corpus),
+        "split_behaviors": split_behaviors(corpus),
+        "unk_without_fallback": unk_without_fallback(corpus),
     }
     for name, tok in trained.items():
         folder = out / "tokenizers" / name
