@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace evalq;
@@ -127,6 +128,19 @@ TEST(HfTokenizersAnchor, Gpt2WikiText2RowsJoined) {
   EXPECT_EQ(tok.encode(text).size(), 287644u);
   EXPECT_FALSE(tok.adds_bos_by_default());
   EXPECT_EQ(tok.vocab_size(), 50257);
+}
+
+TEST(HfTokenizersAnchor, ConcurrentEncodesAgree) {
+  // One tokenizer shared by several threads (its word cache is shared too) gives the same ids.
+  Tokenizer tok = Tokenizer::load(fs::path(env("EVALQ_SHARED_DIR")) / "tokenizers/gpt2");
+  std::string text = read_bytes(fs::path(env("EVALQ_SHARED_DIR")) / "data/tinystories/valid-head.txt").substr(0, 200000);
+  std::vector<std::vector<TokenId>> results(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] { results[t] = tok.encode(text.substr(t * 1000)); });
+  }
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < results.size(); ++t) EXPECT_EQ(results[t], tok.encode(text.substr(t * 1000))) << t;
 }
 
 TEST(HfTokenizersAnchor, Stories260KBosPolicy) {
