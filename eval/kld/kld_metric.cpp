@@ -28,7 +28,7 @@ namespace evalq {
 
 namespace {
 
-constexpr int64_t kDefaultTopK = 64;
+constexpr int64_t kDefaultTopK = 128;
 constexpr const char* kProbeText =
     "The quick brown fox jumps over the lazy dog. 1234567890 \xC3\xA9t\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87 "
     "<s> </s> \n\n  indented\ttabs";

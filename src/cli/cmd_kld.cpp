@@ -12,7 +12,7 @@ CommandRun setup(CLI::App& sub) {
   struct Options {
     std::vector<std::string> models;
     std::string save_base, base, cache_format = "topk";
-    int64_t top_k = 64;
+    int64_t top_k = 128;
     bool allow_tokenizer_mismatch = false;
   };
   auto o = std::make_shared<Options>();
