@@ -39,6 +39,10 @@ nlohmann::json info_json(const ModelInfo& info) {
     const auto& l = *info.llm;
     j["kv_cache"] = {{"layers", l.layers()}, {"kv_heads", l.kv_heads}, {"head_size", l.head_size},
                      {"dtype", dtype_name(l.kv_dtype)}, {"layout", "[batch, kv_heads, length, head_size]"}};
+    nlohmann::json tokens = {{"context_length", l.context_length}, {"vocab_size", l.vocab_size}, {"eos_ids", l.eos_ids}};
+    tokens["bos_id"] = l.bos_id ? nlohmann::json(*l.bos_id) : nlohmann::json();
+    tokens["pad_id"] = l.pad_id ? nlohmann::json(*l.pad_id) : nlohmann::json();
+    j["llm"] = tokens;
   } else {
     j["not_llm_reason"] = info.not_llm_reason;
   }
@@ -82,6 +86,11 @@ void print_info(const nlohmann::json& j) {
     std::cout << "kv cache:   " << kv["layers"] << " layers x " << kv["kv_heads"] << " kv heads x head size "
               << kv["head_size"] << ", " << kv["dtype"].get<std::string>() << " " << kv["layout"].get<std::string>()
               << "\n";
+    const auto& l = j["llm"];
+    auto id = [](const nlohmann::json& v) { return v.is_null() ? std::string("-") : v.dump(); };
+    std::cout << "llm:        context " << (l["context_length"] == 0 ? std::string("unknown") : l["context_length"].dump())
+              << ", vocab " << l["vocab_size"] << ", bos " << id(l["bos_id"]) << ", eos " << l["eos_ids"].dump()
+              << ", pad " << id(l["pad_id"]) << "\n";
   } else {
     std::cout << "not an LLM: " << j["not_llm_reason"].get<std::string>() << "\n";
   }

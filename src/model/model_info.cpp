@@ -5,6 +5,7 @@
 #include "exec/compiled_graph.h"
 #include "io/onnx_loader.h"
 #include "model/llm_layout.h"
+#include "model/model_config.h"
 
 namespace evalq {
 
@@ -12,19 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-TensorSpec spec_of(const Value& v) {
-  TensorSpec s;
-  s.name = v.name;
-  s.dtype = v.dtype;
-  if (v.dims) {
-    s.has_shape = true;
-    for (const auto& d : *v.dims) {
-      s.dims.push_back(d.value);
-      s.symbols.push_back(d.symbol);
-    }
-  }
-  return s;
-}
 
 std::string guess_format(const ModelInfo& info, const fs::path& folder) {
   std::string base;
@@ -58,8 +46,8 @@ ModelInfo inspect_model(const fs::path& path) {
   info.ir_version = onnx.ir_version;
   info.opsets = onnx.opsets;
   const Graph& g = *onnx.graph;
-  for (int id : g.inputs) info.inputs.push_back(spec_of(g.values[id]));
-  for (int id : g.outputs) info.outputs.push_back(spec_of(g.values[id]));
+  for (int id : g.inputs) info.inputs.push_back(tensor_spec_of(g.values[id]));
+  for (int id : g.outputs) info.outputs.push_back(tensor_spec_of(g.values[id]));
 
   std::deque<const Graph*> todo{&g};
   while (!todo.empty()) {
@@ -79,7 +67,8 @@ ModelInfo inspect_model(const fs::path& path) {
       }
     }
   }
-  info.llm = detect_llm_layout(info.inputs, info.outputs, info.not_llm_reason);
+  info.llm = detect_llm_layout(info.inputs, info.outputs, read_model_config(info.onnx_path.parent_path()),
+                               info.not_llm_reason);
   info.unsupported_ops = find_unsupported_ops(g);
   info.format = guess_format(info, info.onnx_path.parent_path());
   return info;
