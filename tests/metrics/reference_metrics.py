@@ -69,6 +69,18 @@ def trimmed_vocab_model(src, dst, vocab):
         shutil.copy(os.path.join(src, f), dst)
 
 
+def tokenizer_variant(src, dst, extra_token):
+    """A copy of the model whose tokenizer.json differs in bytes: reformatted, plus optionally one added token."""
+    os.makedirs(dst, exist_ok=True)
+    for f in ("model.onnx", "tokenizer_config.json", "config.json"):
+        shutil.copy(os.path.join(src, f), dst)
+    t = json.load(open(os.path.join(src, "tokenizer.json"), encoding="utf-8"))
+    if extra_token:
+        t["added_tokens"].append({"id": 512, "content": "<extra>", "single_word": False, "lstrip": False,
+                                  "rstrip": False, "normalized": False, "special": True})
+    json.dump(t, open(os.path.join(dst, "tokenizer.json"), "w", encoding="utf-8"), indent=1)
+
+
 class OrtModel:
     def __init__(self, folder):
         so = ort.SessionOptions()
@@ -342,6 +354,26 @@ def main():
         print(f"{'ok  ' if ok else 'FAIL'} bad input, {name}: {r.stderr.strip().splitlines()[0] if r.stderr else '(no message)'}")
         if not ok:
             failures.append(name)
+    tok_same_ids = os.path.join(work, "tok_reformatted")
+    tokenizer_variant(base_dir, tok_same_ids, False)
+    tok_other = os.path.join(work, "tok_extra")
+    tokenizer_variant(base_dir, tok_other, True)
+    window = ["--data", corpus, "--seq", "128", "--chunk", "64", "--max-windows", "2"]
+    r = evalq(args.evalq, "kld", base_dir, tok_same_ids, *window, expect_ok=False)
+    ok = r.returncode == 0 and "warning" not in r.stderr
+    print(f"{'ok  ' if ok else 'FAIL'} tokenizer.json bytes differ, ids agree on the probe: runs without a warning")
+    if not ok:
+        failures.append("tokenizer probe")
+    r = evalq(args.evalq, "kld", base_dir, tok_other, *window, expect_ok=False)
+    ok = r.returncode != 0 and "tokenizers differ" in r.stderr
+    print(f"{'ok  ' if ok else 'FAIL'} bad input, tokenizer mismatch: {r.stderr.strip().splitlines()[0] if r.stderr else ''}")
+    if not ok:
+        failures.append("tokenizer mismatch")
+    r = evalq(args.evalq, "kld", base_dir, tok_other, *window, "--allow-tokenizer-mismatch", expect_ok=False)
+    ok = r.returncode == 0 and "each model tokenizes the data itself" in r.stderr
+    print(f"{'ok  ' if ok else 'FAIL'} tokenizer mismatch with --allow-tokenizer-mismatch runs with a warning")
+    if not ok:
+        failures.append("tokenizer override")
     r = evalq(args.evalq, "kld", base_dir, v500_dir, "--data", corpus, "--seq", "128", "--chunk", "64",
               "--allow-tokenizer-mismatch")
     ok = "comparing the first 500 tokens" in r.stderr
