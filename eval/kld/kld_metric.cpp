@@ -393,11 +393,15 @@ class KldMetric : public Metric {
                   static_cast<long long>(r["positions_compared"].get<int64_t>()),
                   static_cast<long long>(r["tokens_scored"].get<int64_t>()));
     out << line;
-    auto row = [&](const char* label, double v, double pm = -1) {
+    auto row = [&](const std::string& label, double v, double pm = -1) {
+      // Pad by displayed characters: UTF-8 continuation bytes (Δ, ±) take no column.
+      size_t width = 0;
+      for (unsigned char ch : label) width += (ch & 0xC0) != 0x80;
+      out << label << std::string(width < 34 ? 34 - width : 1, ' ');
       if (pm >= 0) {
-        std::snprintf(line, sizeof line, "%-34s %14.6f ± %.6f\n", label, v, pm);
+        std::snprintf(line, sizeof line, "%14.6f ± %.6f\n", v, pm);
       } else {
-        std::snprintf(line, sizeof line, "%-34s %14.6f\n", label, v);
+        std::snprintf(line, sizeof line, "%14.6f\n", v);
       }
       out << line;
     };
@@ -406,13 +410,13 @@ class KldMetric : public Metric {
       row("Mean PPL(Q)", r["ppl_quant"], r["ppl_quant_pm_naive"]);
       row("Cor(ln(PPL(Q)), ln(PPL(base)))", r["nll_correlation"]);
       row("Mean ln(PPL(Q)/PPL(base))", r["ln_ppl_ratio"], r["ln_ppl_ratio_stderr"]);
-      row("  ± window jackknife", r["ln_ppl_ratio_stderr_jackknife"]);
+      row("  stderr, window jackknife", r["ln_ppl_ratio_stderr_jackknife"]);
       row("Mean PPL(Q)/PPL(base)", r["ppl_ratio"], r["ppl_ratio_stderr"]);
       row("Mean PPL(Q)-PPL(base)", r["delta_ppl"], r["delta_ppl_stderr"]);
     }
     const auto& k = r["kld"];
     row("Mean KLD", k["mean"], k["stderr"]);
-    row("  ± window jackknife", k["stderr_jackknife"]);
+    row("  stderr, window jackknife", k["stderr_jackknife"]);
     row("Maximum KLD", k["max"]);
     row("99.9% KLD", k["p99_9"]);
     row("99.0% KLD", k["p99"]);
@@ -429,7 +433,7 @@ class KldMetric : public Metric {
       row("Mean Δp (%)", 100 * d["mean"].get<double>(), 100 * d["stderr"].get<double>());
       row("RMS Δp (%)", 100 * d["rms"].get<double>(), 100 * d["rms_stderr"].get<double>());
       for (const char* key : {"max", "p99_9", "p99", "p95", "p90", "p75", "median", "p25", "p10", "p5", "p1", "p0_1", "min"}) {
-        row((std::string("  Δp ") + key + " (%)").c_str(), 100 * d[key].get<double>());
+        row(std::string("  Δp ") + key + " (%)", 100 * d[key].get<double>());
       }
     }
     row("Same top p (%)", 100 * r["top1_agreement"].get<double>(), 100 * r["top1_agreement_stderr"].get<double>());
