@@ -243,6 +243,16 @@ def main():
         if method == "hf":
             check_eq("ppl hf scores every token but the first once", sorted(tg), list(range(1, n)))
 
+    # ---- several --seq values in one run: one entry per value, each as its own run gives ----
+    out = os.path.join(work, "ppl_multi.json")
+    evalq(args.evalq, "ppl", base_dir, "--data", corpus, "--method", "hf", "--seq", "64,128", "--chunk", "48",
+          "--json", out)
+    multi = json.load(open(out))
+    single = json.load(open(os.path.join(work, "ppl_hf.json")))
+    check_eq("ppl --seq 64,128: seqs", [x["seq"] for x in multi["runs"]], [64, 128])
+    check("ppl --seq 64,128: second run equals the single --seq 128 run", multi["runs"][1]["ppl"], single["ppl"],
+          rel=0, abs_tol=0)
+
     # ---- kld: every statistic on the modelopt windows, from ORT logits and from evalq's own ----
     # Per-token order statistics inherit the engine's ~1e-5 logit differences from ORT (the means
     # average them out), so against ORT they are held to 2e-5 relative or 1e-6 absolute; against
