@@ -84,6 +84,15 @@ TokenizedCorpus tokenize_corpus(const Tokenizer& tokenizer, const LikelihoodOpti
   return c;
 }
 
+std::vector<int64_t> seqs_or_default(const LikelihoodOptions& options) {
+  if (!options.seqs.empty()) return options.seqs;
+  switch (options.method) {
+    case WindowMethod::LlamaCpp: return {512};
+    case WindowMethod::ModelOptKld: return {4096};
+    default: return {1024};
+  }
+}
+
 WindowSpec window_spec(const LikelihoodOptions& options, int64_t seq, const TokenizedCorpus& corpus) {
   WindowSpec s;
   s.method = options.method;

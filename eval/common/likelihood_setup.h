@@ -47,6 +47,10 @@ struct TokenizedCorpus {
 
 TokenizedCorpus tokenize_corpus(const Tokenizer& tokenizer, const LikelihoodOptions& options);
 
+// The --seq values to run: the given ones, else the method's reference default (llama.cpp's
+// -c 512, ModelOpt KLD's 4096-token windows, 1024 otherwise).
+std::vector<int64_t> seqs_or_default(const LikelihoodOptions& options);
+
 WindowSpec window_spec(const LikelihoodOptions& options, int64_t seq, const TokenizedCorpus& corpus);
 
 // Logits [w.rows(), vocab] of rows [w.row_begin, w.row_end) of window `w` of `ids`.

@@ -112,8 +112,7 @@ struct Side {
 };
 
 void plan_side(Side& side, const KldOptions& o) {
-  const int64_t default_seq = o.common.method == WindowMethod::ModelOptKld ? 4096 : 1024;
-  side.spec = window_spec(o.common, o.common.seqs.empty() ? default_seq : o.common.seqs[0], side.corpus);
+  side.spec = window_spec(o.common, seqs_or_default(o.common)[0], side.corpus);
   side.windows = plan_windows(static_cast<int64_t>(side.corpus.ids.size()), side.spec);
 }
 

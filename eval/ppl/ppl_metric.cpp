@@ -110,7 +110,7 @@ class PplMetric : public Metric {
     const Tokenizer tokenizer = Tokenizer::load(model->folder());
     const TokenizedCorpus corpus = tokenize_corpus(tokenizer, options);
     Session session(model);
-    std::vector<int64_t> seqs = options.seqs.empty() ? std::vector<int64_t>{1024} : options.seqs;
+    const std::vector<int64_t> seqs = seqs_or_default(options);
     if (seqs.size() == 1) return run_one_seq(session, spec.path, corpus, options, seqs[0]);
     nlohmann::json runs = nlohmann::json::array();
     for (int64_t seq : seqs) runs.push_back(run_one_seq(session, spec.path, corpus, options, seq));
