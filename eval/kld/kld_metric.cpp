@@ -142,9 +142,10 @@ class KldMetric : public Metric {
   nlohmann::json run(const MetricRequest& request) const override {
     const KldOptions o = parse_kld_options(request.options);
     const bool from_cache = !o.base_cache.empty();
-    const size_t want = from_cache ? 1 : (o.save_base.empty() ? 2 : 0);
-    if (from_cache && request.models.size() != 1) throw Error("kld --base FILE takes exactly one model (the candidate)");
-    if (!from_cache && (request.models.empty() || request.models.size() > 2 || (want == 2 && request.models.size() != 2))) {
+    const size_t n_models = request.models.size();
+    if (from_cache && n_models != 1) throw Error("kld --base FILE takes exactly one model (the candidate)");
+    const bool base_only_allowed = !o.save_base.empty();
+    if (!from_cache && !(n_models == 2 || (n_models == 1 && base_only_allowed))) {
       throw Error("kld takes BASE QUANT (or BASE --save-base FILE, or QUANT --base FILE)");
     }
 
@@ -256,7 +257,8 @@ class KldMetric : public Metric {
       int64_t w_targets = 0;
       for (int64_t i = 0; i < wb.rows(); ++i) {
         const int64_t r = wb.row_begin + i;
-        const int64_t target_b = wb.begin + r + 1 < wb.end ? base ? base->corpus.ids[wb.begin + r + 1] : -1 : -1;
+        // The base's target (-1: none, or the base comes from the cache, which stores its own).
+        const int64_t target_b = base && wb.begin + r + 1 < wb.end ? base->corpus.ids[wb.begin + r + 1] : -1;
         if (writer) writer->write(base_logits.data<float>() + i * base_vocab, target_b);
         if (!quant || i >= rows) continue;
         BaseDistribution bd = base ? base_from_logits(base_logits.data<float>() + i * base_vocab, vocab, target_b)
