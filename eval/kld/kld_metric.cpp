@@ -28,6 +28,13 @@ namespace evalq {
 
 namespace {
 
+void require_in_vocab(int64_t token, int64_t position, int64_t vocab) {
+  if (token < 0 || token >= vocab) {
+    throw Error("token id " + std::to_string(token) + " at position " + std::to_string(position) +
+                " is outside the compared vocabulary of " + std::to_string(vocab));
+  }
+}
+
 constexpr int64_t kDefaultTopK = 128;
 constexpr const char* kProbeText =
     "The quick brown fox jumps over the lazy dog. 1234567890 \xC3\xA9t\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87 "
@@ -259,6 +266,7 @@ class KldMetric : public Metric {
         const int64_t r = wb.row_begin + i;
         // The base's target (-1: none, or the base comes from the cache, which stores its own).
         const int64_t target_b = base && wb.begin + r + 1 < wb.end ? base->corpus.ids[wb.begin + r + 1] : -1;
+        if (target_b >= 0) require_in_vocab(target_b, wb.begin + r + 1, vocab);
         if (writer) writer->write(base_logits.data<float>() + i * base_vocab, target_b);
         if (!quant || i >= rows) continue;
         BaseDistribution bd = base ? base_from_logits(base_logits.data<float>() + i * base_vocab, vocab, target_b)
@@ -276,6 +284,7 @@ class KldMetric : public Metric {
         const bool has_target = wq->begin + rq + 1 < wq->end && !std::isnan(bd.target_log_prob);
         if (has_target) {
           const int64_t target_q = quant->corpus.ids[wq->begin + rq + 1];
+          require_in_vocab(target_q, wq->begin + rq + 1, vocab);
           const double nq = -log_prob(q, qs, target_q);
           const double nb = -bd.target_log_prob;
           acc.nll_q.add(nq);
