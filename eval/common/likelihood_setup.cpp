@@ -103,6 +103,15 @@ WindowSpec window_spec(const LikelihoodOptions& options, int64_t seq, const Toke
   return s;
 }
 
+void check_context_length(const Model& model, int64_t seq) {
+  const int64_t context = model.llm().context_length;
+  if (context > 0 && seq > context) {
+    throw Error("--seq " + std::to_string(seq) + " exceeds the context length " + std::to_string(context) + " of " +
+                model.onnx_path().string() + " (positions beyond it were never trained); use --seq <= " +
+                std::to_string(context));
+  }
+}
+
 Tensor run_window(Session& session, std::span<const int64_t> ids, const Window& w, std::optional<int64_t> bos_id) {
   std::vector<int64_t> feed(ids.begin() + w.begin, ids.begin() + w.end);
   if (w.bos_overwrite && bos_id) feed[0] = *bos_id;

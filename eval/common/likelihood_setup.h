@@ -53,6 +53,10 @@ std::vector<int64_t> seqs_or_default(const LikelihoodOptions& options);
 
 WindowSpec window_spec(const LikelihoodOptions& options, int64_t seq, const TokenizedCorpus& corpus);
 
+// Throws evalq::Error when a window of `seq` tokens exceeds the model's context length (from
+// genai_config.json / config.json; unknown lengths are not checked).
+void check_context_length(const Model& model, int64_t seq);
+
 // Logits [w.rows(), vocab] of rows [w.row_begin, w.row_end) of window `w` of `ids`.
 Tensor run_window(Session& session, std::span<const int64_t> ids, const Window& w, std::optional<int64_t> bos_id);
 

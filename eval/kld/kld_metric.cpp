@@ -119,6 +119,7 @@ struct Side {
 };
 
 void plan_side(Side& side, const KldOptions& o) {
+  check_context_length(*side.model, seqs_or_default(o.common)[0]);
   side.spec = window_spec(o.common, seqs_or_default(o.common)[0], side.corpus);
   side.windows = plan_windows(static_cast<int64_t>(side.corpus.ids.size()), side.spec);
 }

@@ -27,6 +27,7 @@ std::string fmt(const char* f, double v) {
 
 nlohmann::json run_one_seq(Session& session, const std::string& model_path, const TokenizedCorpus& corpus,
                            const LikelihoodOptions& options, int64_t seq) {
+  check_context_length(session.model(), seq);
   const WindowSpec spec = window_spec(options, seq, corpus);
   const std::vector<Window> windows = plan_windows(static_cast<int64_t>(corpus.ids.size()), spec);
   int64_t total_targets = 0;
@@ -88,7 +89,9 @@ nlohmann::json run_one_seq(Session& session, const std::string& model_path, cons
       {"nll_mean", naive.value},
       {"nll_stderr_jackknife", jack.stderr_},
       {"ppl", ppl},
-      {"ppl_ci95", {std::exp(ln_ci.lo), std::exp(ln_ci.hi)}},
+      // One window gives no spread to measure: no interval rather than a zero-width one.
+      {"ppl_ci95", window_sums.size() < 2 ? nlohmann::json(nullptr)
+                                          : nlohmann::json({std::exp(ln_ci.lo), std::exp(ln_ci.hi)})},
       {"ppl_pm_naive", ppl * naive.stderr_},
       {"numerics", numerics_name(session.model().options().numerics)},
       {"seconds", seconds},
@@ -121,16 +124,19 @@ class PplMetric : public Metric {
     std::ostringstream out;
     const nlohmann::json runs = result.contains("runs") ? result["runs"] : nlohmann::json::array({result});
     out << "model: " << result["model"].get<std::string>() << "\n";
-    out << "method    seq   chunk  scored   first..last        PPL    95% CI (window jackknife)   ± naive\n";
+    out << "method    seq   chunk  scored   first..last        PPL  95% CI (window jackknife) ± naive\n";
     for (const auto& r : runs) {
-      char line[256];
+      char line[256], ci[96] = "n/a (one window)";
+      if (!r["ppl_ci95"].is_null()) {
+        std::snprintf(ci, sizeof ci, "[%.4f, %.4f]", r["ppl_ci95"][0].get<double>(), r["ppl_ci95"][1].get<double>());
+      }
       const std::string chunk = r["chunk"].is_null() ? "-" : std::to_string(r["chunk"].get<int64_t>());
-      std::snprintf(line, sizeof line, "%-8s %5lld %6s %7lld  %6lld..%-8lld %10.4f  [%.4f, %.4f]          %.4f\n",
+      std::snprintf(line, sizeof line, "%-8s %5lld %6s %7lld  %6lld..%-8lld %10.4f  %-26s %.4f\n",
                     r["method"].get<std::string>().c_str(), static_cast<long long>(r["seq"].get<int64_t>()), chunk.c_str(),
                     static_cast<long long>(r["tokens_scored"].get<int64_t>()),
                     static_cast<long long>(r["first_scored"].get<int64_t>()),
-                    static_cast<long long>(r["last_scored"].get<int64_t>()), r["ppl"].get<double>(),
-                    r["ppl_ci95"][0].get<double>(), r["ppl_ci95"][1].get<double>(), r["ppl_pm_naive"].get<double>());
+                    static_cast<long long>(r["last_scored"].get<int64_t>()), r["ppl"].get<double>(), ci,
+                    r["ppl_pm_naive"].get<double>());
       out << line;
     }
     return out.str();

@@ -356,6 +356,8 @@ def main():
         ("cache fingerprint mismatch",
          ["kld", quant_dir, "--base", os.path.join(work, "base_topk.blc"), "--data", corpus, "--seq", "128",
           "--chunk", "32"], "plan_sha256"),
+        ("window beyond the context length", ["ppl", base_dir, "--data", corpus, "--seq", "1024", "--chunk", "512"],
+         "exceeds the context length 512"),
         ("not a cache", ["kld", quant_dir, "--base", corpus, "--data", corpus], "not an evalq base-logits cache"),
     ]
     for name, cmd, needle in bad:
