@@ -1,0 +1,29 @@
+#include "cli/command.h"
+#include "cli/engine_flags.h"
+#include "cli/likelihood_flags.h"
+#include "metric.h"
+
+namespace evalq::cli {
+namespace {
+
+CommandRun setup(CLI::App& sub) {
+  auto model = std::make_shared<std::string>();
+  sub.add_option("MODEL", *model, "A .onnx file or a folder holding model.onnx and tokenizer.json")->required();
+  auto flags = add_likelihood_flags(sub, "modelopt");
+  auto engine = add_engine_flags(sub);
+  return [model, flags, engine] {
+    MetricRequest request;
+    request.models.push_back({*model, engine_options(*engine)});
+    request.options = likelihood_options(*flags);
+    auto metric = MetricRegistry::instance().create("ppl");
+    const nlohmann::json result = metric->run(request);
+    emit_result(metric->render_table(result), result, *flags);
+    return 0;
+  };
+}
+
+}  // namespace
+
+EVALQ_CLI_COMMAND(ppl, "Perplexity over token windows (modelopt, hf or llamacpp protocol)", setup);
+
+}  // namespace evalq::cli

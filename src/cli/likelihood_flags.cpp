@@ -1,0 +1,58 @@
+#include "cli/likelihood_flags.h"
+
+#include <evalq/error.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace evalq::cli {
+
+std::shared_ptr<LikelihoodFlags> add_likelihood_flags(CLI::App& sub, const std::string& default_method) {
+  auto f = std::make_shared<LikelihoodFlags>();
+  f->method = default_method;
+  sub.add_option("--seq", f->seq, "Window length in tokens (default 1024; llamacpp 512; modelopt-kld 4096); a comma list runs several (ppl)");
+  sub.add_option("--chunk", f->chunk, "Stride between windows (modelopt: prefill chunk; hf: stride)")->capture_default_str();
+  sub.add_option("--method", f->method, "Window protocol: modelopt, hf, llamacpp (kld also: modelopt-kld)")
+      ->capture_default_str();
+  sub.add_option("--data", f->data, "A UTF-8 text file, or a dataset name (wikitext2, tinystories)")->capture_default_str();
+  sub.add_option("--data-dir", f->data_dir, "Folder holding registry datasets (else $EVALQ_DATA_DIR, ~/.cache/evalq)");
+  sub.add_option("--bos", f->bos, "BOS at the start of the corpus: auto, always, never")->capture_default_str();
+  sub.add_option("--max-tokens", f->max_tokens, "Use only the first N tokens of the corpus (0 = all)");
+  sub.add_option("--max-windows", f->max_windows, "Score only the first N windows (0 = all)");
+  sub.add_option("--json", f->json_out, "Write the result document to this file");
+  return f;
+}
+
+nlohmann::json likelihood_options(const LikelihoodFlags& f) {
+  nlohmann::json o = {{"chunk", f.chunk},   {"method", f.method},         {"data", f.data},
+                      {"bos", f.bos},       {"max_tokens", f.max_tokens}, {"max_windows", f.max_windows}};
+  if (!f.data_dir.empty()) o["data_dir"] = f.data_dir;
+  if (!f.seq.empty()) {
+    nlohmann::json seqs = nlohmann::json::array();
+    std::stringstream ss(f.seq);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      try {
+        size_t used = 0;
+        seqs.push_back(std::stoll(item, &used));
+        if (used != item.size()) throw std::invalid_argument(item);
+      } catch (const std::exception&) {
+        throw Error("--seq: '" + item + "' is not an integer");
+      }
+    }
+    o["seq"] = seqs;
+  }
+  return o;
+}
+
+void emit_result(const std::string& table, const nlohmann::json& result, const LikelihoodFlags& flags) {
+  std::cout << table;
+  if (flags.json_out.empty()) return;
+  std::ofstream out(flags.json_out);
+  if (!out) throw Error(flags.json_out + ": cannot write the --json file");
+  out << result.dump(1) << "\n";
+  if (!out) throw Error(flags.json_out + ": write failed");
+}
+
+}  // namespace evalq::cli
