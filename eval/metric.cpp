@@ -28,4 +28,12 @@ std::vector<std::string> MetricRegistry::names() const {
   return out;
 }
 
+nlohmann::json engine_summary(const Model& model) {
+  nlohmann::json j = {{"numerics", numerics_name(model.options().numerics)}, {"sim", nullptr}};
+  if (!model.options().sim.empty()) {
+    j["sim"] = {{"spec", model.options().sim}, {"quantized", model.sim_report().quantized_count()}};
+  }
+  return j;
+}
+
 }  // namespace evalq

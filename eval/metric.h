@@ -2,6 +2,7 @@
 
 // The metric plug-in interface: ppl, kld, mmlu, ... each implement Metric and register by name.
 // The CLI and `evalq gate` both drive metrics through it, with the same option keys.
+#include <evalq/model.h>
 #include <evalq/options.h>
 
 #include <nlohmann/json.hpp>
@@ -36,6 +37,10 @@ class Metric {
   // The human-readable table, rendered from the result document so both always agree.
   virtual std::string render_table(const nlohmann::json& result) const = 0;
 };
+
+// What a result document records about how a model was run: {"numerics": ..., "sim": null or
+// {"spec": ..., "quantized": N}}, so a simulated result is never mistaken for a genuine one.
+nlohmann::json engine_summary(const Model& model);
 
 class MetricRegistry {
  public:

@@ -342,6 +342,8 @@ class KldMetric : public Metric {
     if (acc.compared == 0) throw Error("no positions were compared; use more data");
     result["quant"] = quant->path;
     result["numerics"] = numerics_name(quant->model->options().numerics);
+    result["quant_sim"] = engine_summary(*quant->model)["sim"];
+    result["base_sim"] = base ? engine_summary(*base->model)["sim"] : nlohmann::json(nullptr);
     result["tokens_per_second"] = seconds > 0 ? static_cast<double>(acc.compared) / seconds : 0.0;
     result["positions_compared"] = acc.compared;
     result["tokens_scored"] = acc.nll_q.n;
@@ -397,7 +399,11 @@ class KldMetric : public Metric {
     out << "base: " << r["base"].get<std::string>() << (r["base_from_cache"].get<bool>() ? " (cache)" : "") << "\n";
     if (r.contains("saved_base")) out << "saved base logits: " << r["saved_base"]["file"].get<std::string>() << "\n";
     if (!r.contains("quant")) return out.str();
-    out << "quant: " << r["quant"].get<std::string>() << "\n";
+    auto sim_note = [](const nlohmann::json& sim) {
+      return sim.is_null() ? std::string() : " (simulated: --sim " + sim["spec"].get<std::string>() + ")";
+    };
+    if (!r["base_sim"].is_null()) out << "base simulated:" << sim_note(r["base_sim"]) << "\n";
+    out << "quant: " << r["quant"].get<std::string>() << sim_note(r["quant_sim"]) << "\n";
     std::snprintf(line, sizeof line, "method %s, seq %lld, %lld windows, %lld positions compared, %lld tokens scored\n",
                   r["method"].get<std::string>().c_str(), static_cast<long long>(r["seq"].get<int64_t>()),
                   static_cast<long long>(r["windows"].get<int64_t>()),

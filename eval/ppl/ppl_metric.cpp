@@ -94,6 +94,7 @@ nlohmann::json run_one_seq(Session& session, const std::string& model_path, cons
                                           : nlohmann::json({std::exp(ln_ci.lo), std::exp(ln_ci.hi)})},
       {"ppl_pm_naive", ppl * naive.stderr_},
       {"numerics", numerics_name(session.model().options().numerics)},
+      {"sim", engine_summary(session.model())["sim"]},
       {"seconds", seconds},
       {"tokens_per_second", seconds > 0 ? static_cast<double>(nll.n) / seconds : 0.0},
       {"windows", window_rows},
@@ -124,6 +125,11 @@ class PplMetric : public Metric {
     std::ostringstream out;
     const nlohmann::json runs = result.contains("runs") ? result["runs"] : nlohmann::json::array({result});
     out << "model: " << result["model"].get<std::string>() << "\n";
+    const nlohmann::json& first = runs.front();
+    if (first.contains("sim") && !first["sim"].is_null()) {
+      out << "simulated: --sim " << first["sim"]["spec"].get<std::string>() << " (" << first["sim"]["quantized"]
+          << " linear weights)\n";
+    }
     out << "method    seq   chunk  scored   first..last        PPL  95% CI (window jackknife) ± naive\n";
     for (const auto& r : runs) {
       char line[256], ci[96] = "n/a (one window)";

@@ -11,7 +11,7 @@ namespace {
 CommandRun setup(CLI::App& sub) {
   struct Options {
     std::vector<std::string> models;
-    std::string save_base, base, cache_format = "topk";
+    std::string save_base, base, cache_format = "topk", sim_a, sim_b;
     int64_t top_k = 128;
     bool allow_tokenizer_mismatch = false;
   };
@@ -26,9 +26,26 @@ CommandRun setup(CLI::App& sub) {
   sub.add_flag("--allow-tokenizer-mismatch", o->allow_tokenizer_mismatch,
                "Let each model tokenize the data itself when the tokenizers differ (ModelOpt's behaviour)");
   auto engine = add_engine_flags(sub);
+  sub.add_option("--sim-b", o->sim_b, "Simulate quantization of the candidate only (same grammar as --sim)");
+  sub.add_option("--sim-a", o->sim_a, "Simulate quantization of the base only");
   return [o, flags, engine] {
     MetricRequest request;
-    for (const auto& m : o->models) request.models.push_back({m, engine_options(*engine)});
+    // --sim simulates the candidate: `kld BASE --sim SPEC` compares BASE with its own simulated
+    // twin; with two models it is the same as --sim-b.
+    if (!engine->sim.empty() && !o->sim_b.empty()) throw Error("give --sim or --sim-b, not both");
+    const std::string sim_b = !o->sim_b.empty() ? o->sim_b : engine->sim;
+    EngineOptions plain = engine_options(*engine);
+    plain.sim.clear();
+    std::vector<std::string> paths = o->models;
+    const bool one_model = paths.size() == 1;
+    if (one_model && o->base.empty() && o->save_base.empty() && !sim_b.empty()) paths.push_back(paths[0]);
+    for (size_t i = 0; i < paths.size(); ++i) {
+      EngineOptions side = plain;
+      const bool candidate = paths.size() == 2 ? i == 1 : !o->base.empty();
+      side.sim = candidate ? sim_b : o->sim_a;
+      if (!candidate && !o->sim_a.empty() && !o->base.empty()) throw Error("--sim-a has no effect with --base");
+      request.models.push_back({paths[i], side});
+    }
     request.options = likelihood_options(*flags);
     if (!o->save_base.empty()) request.options["save_base"] = o->save_base;
     if (!o->base.empty()) request.options["base"] = o->base;
