@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -9,6 +10,8 @@
 namespace evalq {
 
 namespace {
+
+std::atomic<int> g_silence_depth{0};
 
 std::string format_seconds(double s) {
   char buf[32];
@@ -26,7 +29,7 @@ std::string format_seconds(double s) {
 Progress::Progress(std::string label, int64_t total, std::string unit)
     : label_(std::move(label)), unit_(std::move(unit)), total_(total) {
   const char* env = std::getenv("EVALQ_PROGRESS");
-  enabled_ = !(env && std::strcmp(env, "0") == 0);
+  enabled_ = !(env && std::strcmp(env, "0") == 0) && g_silence_depth.load() == 0;
   tty_ = isatty(STDERR_FILENO) != 0;
   start_ = last_draw_ = std::chrono::steady_clock::now();
 }
@@ -76,5 +79,8 @@ void Progress::draw(bool final_line) {
   }
   std::fflush(stderr);
 }
+
+ProgressSilence::ProgressSilence() { ++g_silence_depth; }
+ProgressSilence::~ProgressSilence() { --g_silence_depth; }
 
 }  // namespace evalq

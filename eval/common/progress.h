@@ -25,4 +25,14 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
+// While one lives, new Progress lines stay silent: a metric that drives other metrics (sensitivity
+// runs kld per layer) shows its own progress instead of theirs.
+class ProgressSilence {
+ public:
+  ProgressSilence();
+  ~ProgressSilence();
+  ProgressSilence(const ProgressSilence&) = delete;
+  ProgressSilence& operator=(const ProgressSilence&) = delete;
+};
+
 }  // namespace evalq
