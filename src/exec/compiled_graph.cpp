@@ -98,8 +98,9 @@ class FoldContext : public KernelContext {
 
 class StepContext : public KernelContext {
  public:
-  StepContext(const Node& node, Frame& frame, BufferPool& pool, const std::vector<int>& use_counts)
-      : node_(node), frame_(frame), pool_(pool), use_counts_(use_counts) {}
+  StepContext(const Node& node, Frame& frame, BufferPool& pool, const std::vector<int>& use_counts,
+              const std::vector<int>& remaining)
+      : node_(node), frame_(frame), pool_(pool), use_counts_(use_counts), remaining_(remaining) {}
   size_t input_count() const override { return node_.inputs.size(); }
   const Tensor* input(size_t i) const override {
     if (i >= node_.inputs.size() || node_.inputs[i] < 0) return nullptr;
@@ -114,6 +115,20 @@ class StepContext : public KernelContext {
     size_t bytes = dtype_bytes(dtype, shape_numel(shape));
     slot = Tensor::adopt(dtype, std::move(shape), pool_.acquire(bytes));
     return slot;
+  }
+  Tensor& allocate_output_over_input(size_t out, size_t in, DType dtype, Shape shape) override {
+    const int id = in < node_.inputs.size() ? node_.inputs[in] : -1;
+    if (id >= 0 && remaining_[id] == 1 && out < node_.outputs.size() && node_.outputs[out] >= 0) {
+      const Tensor& t = frame_.values[id];
+      // Sole owner (no view, constant, caller or outer frame shares it) and exactly the right size.
+      if (t.storage() && t.storage().use_count() == 1 && t.raw() == t.storage().get() &&
+          t.nbytes() == dtype_bytes(dtype, shape_numel(shape)) && dtype_bits(t.dtype()) == dtype_bits(dtype)) {
+        Tensor& slot = slot_for(out);
+        slot = Tensor::adopt(dtype, std::move(shape), std::const_pointer_cast<void>(t.storage()));
+        return slot;
+      }
+    }
+    return allocate_output(out, dtype, std::move(shape));
   }
   void set_output(size_t i, Tensor t) override { slot_for(i) = std::move(t); }
   std::vector<Tensor> run_subgraph(const CompiledGraph& g) override { return g.run({}, pool_, &frame_); }
@@ -131,6 +146,7 @@ class StepContext : public KernelContext {
   Frame& frame_;
   BufferPool& pool_;
   const std::vector<int>& use_counts_;
+  const std::vector<int>& remaining_;
   Tensor scratch_;
 };
 
@@ -365,7 +381,7 @@ std::vector<Tensor> CompiledGraph::run(std::vector<Tensor> inputs, BufferPool& p
   std::vector<int> remaining = use_counts_;
   for (const auto& step : steps_) {
     const Node& node = *step->node;
-    StepContext ctx(node, frame, pool, use_counts_);
+    StepContext ctx(node, frame, pool, use_counts_, remaining);
     for (int id : node.inputs) {
       if (id >= 0 && !frame.values[id].defined()) {
         throw Error("node " + node.describe() + ": input '" + g.values[id].name + "' was not computed");

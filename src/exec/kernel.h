@@ -33,6 +33,13 @@ class KernelContext {
   virtual bool output_wanted(size_t i) const = 0;
   // Uninitialized storage for output i.
   virtual Tensor& allocate_output(size_t i, DType dtype, Shape shape) = 0;
+  // Output `out` written over input `in` when nothing reads that input afterwards and its storage has
+  // exactly the size needed, so elementwise kernels run in place and peak memory drops; otherwise
+  // fresh storage. Only for kernels that read each input element before writing the same output
+  // element.
+  virtual Tensor& allocate_output_over_input(size_t out, size_t in, DType dtype, Shape shape) {
+    return allocate_output(out, dtype, std::move(shape));
+  }
   // Output i is an existing tensor (a view of an input for Reshape, Identity, ...).
   virtual void set_output(size_t i, Tensor tensor) = 0;
 

@@ -56,8 +56,12 @@ class ArithmeticKernel : public OpKernel {
   explicit ArithmeticKernel(const KernelInfo&) {}
   void compute(KernelContext& ctx) const override {
     const Tensor& a0 = ctx.required_input(0);
-    Tensor b0 = ctx.required_input(1);
     const Node& node = ctx.node();
+    if (!is_half(a0.dtype()) && a0.dtype() == ctx.required_input(1).dtype()) {
+      compute_in_type(ctx, a0, ctx.required_input(1));
+      return;
+    }
+    Tensor b0 = ctx.required_input(1);
     // Pow allows a different exponent type; it is converted to the base's type.
     if constexpr (std::is_same_v<Op, PowOp>) {
       if (a0.dtype() != b0.dtype()) b0 = cast_tensor(b0, is_half(a0.dtype()) ? DType::Float32 : a0.dtype(), node);
@@ -67,6 +71,29 @@ class ArithmeticKernel : public OpKernel {
     Shape shape = broadcast_shapes({a.shape(), b.shape()}, node);
     DType out_type = a0.dtype();
     Tensor result = is_half(out_type) ? Tensor::empty(DType::Float32, shape) : ctx.allocate_output(0, out_type, shape);
+    dispatch_numeric(a.dtype(), node, [&]<typename T>() {
+      if constexpr (std::is_same_v<T, bool>) {
+        throw Error(node.describe() + ": arithmetic on bool tensors is not defined");
+      } else {
+        if constexpr (std::is_same_v<Op, DivOp>) check_no_zero_divisor<T>(b, node);
+        binary_map<T, T, T>(a, b, result, Op{});
+      }
+    });
+    if (is_half(out_type)) {
+      Tensor& out = ctx.allocate_output(0, out_type, shape);
+      narrow_half(result.data<float>(), out.mutable_raw(), out_type, out.numel());
+    }
+  }
+
+ private:
+  // Both operands already in the output type: the result may overwrite an operand of the output's
+  // shape that nothing reads afterwards.
+  static void compute_in_type(KernelContext& ctx, const Tensor& a, const Tensor& b) {
+    const Node& node = ctx.node();
+    Shape shape = broadcast_shapes({a.shape(), b.shape()}, node);
+    Tensor& result = a.shape() == shape   ? ctx.allocate_output_over_input(0, 0, a.dtype(), shape)
+                     : b.shape() == shape ? ctx.allocate_output_over_input(0, 1, a.dtype(), shape)
+                                          : ctx.allocate_output(0, a.dtype(), shape);
     dispatch_numeric(a.dtype(), node, [&]<typename T>() {
       if constexpr (std::is_same_v<T, bool>) {
         throw Error(node.describe() + ": arithmetic on bool tensors is not defined");
@@ -83,10 +110,6 @@ class ArithmeticKernel : public OpKernel {
         binary_map<T, T, T>(a, b, result, Op{});
       }
     });
-    if (is_half(out_type)) {
-      Tensor& out = ctx.allocate_output(0, out_type, shape);
-      narrow_half(result.data<float>(), out.mutable_raw(), out_type, out.numel());
-    }
   }
 };
 

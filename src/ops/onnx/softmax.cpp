@@ -19,6 +19,8 @@ class SoftmaxKernel : public OpKernel {
   void compute(KernelContext& ctx) const override {
     const Node& node = ctx.node();
     const Tensor& in0 = ctx.required_input(0);
+    Tensor result = is_half(in0.dtype()) ? Tensor::empty(DType::Float32, in0.shape())
+                                         : ctx.allocate_output_over_input(0, 0, in0.dtype(), in0.shape());
     Tensor in = widen_half(in0);
     if (in.dtype() != DType::Float32 && in.dtype() != DType::Float64) {
       throw Error(node.describe() + ": input must be floating point");
@@ -33,7 +35,6 @@ class SoftmaxKernel : public OpKernel {
       n = in.shape()[axis];
       for (int64_t d = axis + 1; d < r; ++d) inner *= in.shape()[d];
     }
-    Tensor result = is_half(in0.dtype()) ? Tensor::empty(DType::Float32, in.shape()) : ctx.allocate_output(0, in.dtype(), in.shape());
     dispatch_numeric(in.dtype(), node, [&]<typename T>() {
       if constexpr (std::is_floating_point_v<T>) {
         const T* src = in.data<T>();
@@ -41,7 +42,7 @@ class SoftmaxKernel : public OpKernel {
         auto one = [&](int64_t row) {
           if constexpr (!Log && std::is_same_v<T, float>) {
             if (inner == 1) {
-              std::copy(src + row * n, src + (row + 1) * n, dst + row * n);
+              if (src != dst) std::copy(src + row * n, src + (row + 1) * n, dst + row * n);
               softmax_row(dst + row * n, n);
               return;
             }

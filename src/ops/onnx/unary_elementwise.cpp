@@ -40,7 +40,7 @@ class UnaryKernel : public OpKernel {
       narrow_half(tmp.data<float>(), out.mutable_raw(), out.dtype(), out.numel());
       return;
     }
-    Tensor& out = ctx.allocate_output(0, in0.dtype(), in0.shape());
+    Tensor& out = ctx.allocate_output_over_input(0, 0, in0.dtype(), in0.shape());
     dispatch_numeric(in0.dtype(), node, [&]<typename T>() {
       constexpr bool ok = D == Domain::Any ? !std::is_same_v<T, bool>
                           : D == Domain::Signed ? std::is_signed_v<T> || std::is_floating_point_v<T>
