@@ -25,6 +25,13 @@ struct Attribute {
   std::vector<float> floats;
   std::vector<int64_t> ints;
   std::vector<std::string> strings;
+
+  static Attribute integer(int64_t value) {
+    Attribute a;
+    a.kind = Kind::Int;
+    a.i = value;
+    return a;
+  }
 };
 
 // A declared dimension: a fixed size or a symbolic name ("batch_size").
@@ -52,6 +59,8 @@ struct Node {
   // "'/model/layers.0/attn/MatMul' (MatMul)" for error messages.
   std::string describe() const;
   const Attribute* attribute(const std::string& name) const;
+  // An integer attribute, or `fallback` when the node does not set it.
+  int64_t int_attribute(const std::string& name, int64_t fallback) const;
 };
 
 // A graph (the main graph or an If branch). Values referenced by a subgraph but defined in an
@@ -69,6 +78,15 @@ struct Graph {
   int value_id(const std::string& name);
   std::optional<int> find_value(const std::string& name) const;
   bool is_constant(int id) const { return id >= 0 && values[id].constant.defined(); }
+  // The node producing value `id`, or nullptr for inputs, constants and outer values.
+  const Node* producer(int id) const;
+  Node* producer(int id);
+  // How many node inputs (and graph outputs) read value `id`.
+  int consumer_count(int id) const;
+  // A new constant value; its name must be new (rewrites name values after the tools they mimic).
+  int add_constant(const std::string& name, Tensor t);
+  // `base`, or `base_1`, `base_2`, ... : the first name no value has yet.
+  std::string unused_name(const std::string& base) const;
 };
 
 // A loaded ONNX model: its main graph plus where it came from.

@@ -35,25 +35,15 @@ std::optional<Linear> as_linear(Node& n, Graph& g) {
   }
   bool transposed = false;
   if (n.op_type == "Gemm") {
-    auto attr_int = [&](const char* k, int64_t d) { const Attribute* a = n.attribute(k); return a ? a->i : d; };
     auto attr_float = [&](const char* k, float d) { const Attribute* a = n.attribute(k); return a ? a->f : d; };
-    if (attr_int("transA", 0) != 0 || attr_float("alpha", 1.0f) != 1.0f || attr_float("beta", 1.0f) != 1.0f) {
+    if (n.int_attribute("transA", 0) != 0 || attr_float("alpha", 1.0f) != 1.0f || attr_float("beta", 1.0f) != 1.0f) {
       return std::nullopt;
     }
-    transposed = attr_int("transB", 0) != 0;
+    transposed = n.int_attribute("transB", 0) != 0;
   }
   int64_t K = transposed ? t.shape()[1] : t.shape()[0];
   int64_t N = transposed ? t.shape()[0] : t.shape()[1];
   return Linear{&n, w, transposed, K, N};
-}
-
-int producer_node(const Graph& g, int value) {
-  for (size_t i = 0; i < g.nodes.size(); ++i) {
-    for (int o : g.nodes[i].outputs) {
-      if (o == value) return static_cast<int>(i);
-    }
-  }
-  return -1;
 }
 
 // A rule's selectors (globs, first:N, last:N) are alternatives: any one matching selects the
@@ -80,24 +70,6 @@ std::vector<float> weight_kn(const Tensor& stored, const Linear& l) {
   return w;
 }
 
-int add_constant(Graph& g, const std::string& name, Tensor t) {
-  if (g.find_value(name)) throw Error("--sim: the graph already has a value named '" + name + "'");
-  int id = g.value_id(name);
-  g.values[id].dtype = t.dtype();
-  std::vector<Dim> dims;
-  for (int64_t d : t.shape()) dims.push_back(Dim{d, ""});
-  g.values[id].dims = dims;
-  g.values[id].constant = std::move(t);
-  return id;
-}
-
-Attribute int_attr(int64_t v) {
-  Attribute a;
-  a.kind = Attribute::Kind::Int;
-  a.i = v;
-  return a;
-}
-
 // fp16/bf16 models keep scales in the activation type, as the quantizers write them.
 Tensor scales_like(const Tensor& scales, DType weight_type) {
   if (weight_type == DType::Float32) return scales;
@@ -114,9 +86,9 @@ void rewrite_nbits(Graph& g, const Linear& l, const SimRule& r, const std::strin
   NBitsWeight q = quantize_nbits_ort(w.data(), l.K, l.N, bits, r.block, r.symmetric);
   const std::string suffix = bits == 4 ? "_Q4" : "_Q8";
   Node& n = *l.node;
-  std::vector<int> inputs{n.inputs[0], add_constant(g, wname + suffix, q.packed),
-                          add_constant(g, wname + "_scales", scales_like(q.scales, wtype))};
-  inputs.push_back(r.symmetric ? -1 : add_constant(g, wname + "_zero_points", q.zero_points));
+  std::vector<int> inputs{n.inputs[0], g.add_constant(wname + suffix, q.packed),
+                          g.add_constant(wname + "_scales", scales_like(q.scales, wtype))};
+  inputs.push_back(r.symmetric ? -1 : g.add_constant(wname + "_zero_points", q.zero_points));
   if (n.op_type == "Gemm" && n.inputs.size() > 2 && n.inputs[2] >= 0) {
     inputs.push_back(-1);  // g_idx
     inputs.push_back(n.inputs[2]);
@@ -128,11 +100,11 @@ void rewrite_nbits(Graph& g, const Linear& l, const SimRule& r, const std::strin
   n.op_type = "MatMulNBits";
   n.opset = 1;
   n.attributes.clear();
-  n.attributes["K"] = int_attr(l.K);
-  n.attributes["N"] = int_attr(l.N);
-  n.attributes["bits"] = int_attr(bits);
-  n.attributes["block_size"] = int_attr(r.block);
-  n.attributes["accuracy_level"] = int_attr(r.act_int8 ? 4 : 0);
+  n.attributes["K"] = Attribute::integer(l.K);
+  n.attributes["N"] = Attribute::integer(l.N);
+  n.attributes["bits"] = Attribute::integer(bits);
+  n.attributes["block_size"] = Attribute::integer(r.block);
+  n.attributes["accuracy_level"] = Attribute::integer(r.act_int8 ? 4 : 0);
 }
 
 void rewrite_dq(Graph& g, const Linear& l, const SimRule& r, const std::string& wname, DType wtype) {
@@ -153,13 +125,13 @@ void rewrite_dq(Graph& g, const Linear& l, const SimRule& r, const std::string& 
   dq.name = wname + "_DequantizeLinear";
   dq.op_type = "DequantizeLinear";
   dq.opset = 21;
-  dq.inputs = {add_constant(g, qname, q.q), add_constant(g, wname + "_scale", scales_like(q.scale, wtype))};
-  if (q.zero_point.defined()) dq.inputs.push_back(add_constant(g, wname + "_zero_point", q.zero_point));
+  dq.inputs = {g.add_constant(qname, q.q), g.add_constant(wname + "_scale", scales_like(q.scale, wtype))};
+  if (q.zero_point.defined()) dq.inputs.push_back(g.add_constant(wname + "_zero_point", q.zero_point));
   int out = g.value_id(wname + "_DequantizeLinear_Output");
   g.values[out].dtype = wtype;
   dq.outputs = {out};
-  dq.attributes["axis"] = int_attr(q.axis);
-  if (q.block) dq.attributes["block_size"] = int_attr(q.block);
+  dq.attributes["axis"] = Attribute::integer(q.axis);
+  if (q.block) dq.attributes["block_size"] = Attribute::integer(q.block);
   Node& n = *l.node;
   n.inputs[1] = out;
   if (n.op_type == "Gemm") n.attributes.erase("transB");
@@ -171,10 +143,11 @@ void rewrite_dq(Graph& g, const Linear& l, const SimRule& r, const std::string& 
 SimReport apply_sim_spec(Graph& g, const SimSpec& spec, const std::string& logits) {
   SimReport report;
   report.spec = spec.text;
-  int head_node = -1;
-  if (auto id = g.find_value(logits)) head_node = producer_node(g, *id);
+  const Node* head = nullptr;
+  if (auto id = g.find_value(logits)) head = g.producer(*id);
   // A Cast between the lm_head and the logits output (fp16 models) is looked through.
-  if (head_node >= 0 && g.nodes[head_node].op_type == "Cast") head_node = producer_node(g, g.nodes[head_node].inputs[0]);
+  if (head && head->op_type == "Cast") head = g.producer(head->inputs[0]);
+  const int head_node = head ? static_cast<int>(head - g.nodes.data()) : -1;
 
   std::vector<Linear> linears;
   std::vector<size_t> node_index;

@@ -3,20 +3,6 @@
 namespace evalq {
 namespace {
 
-const Node* producer(const Graph& g, int value) {
-  for (const auto& n : g.nodes) {
-    for (int o : n.outputs) {
-      if (o == value) return &n;
-    }
-  }
-  return nullptr;
-}
-
-int64_t int_attr(const Node& n, const char* name, int64_t fallback) {
-  const Attribute* a = n.attribute(name);
-  return a ? a->i : fallback;
-}
-
 std::string bits_name(DType t) {
   switch (t) {
     case DType::Int4: return "int4";
@@ -39,12 +25,12 @@ std::vector<LinearLayerInfo> linear_layers(const Graph& g) {
     LinearLayerInfo info;
     info.node = n.name;
     if (n.domain == "com.microsoft" && n.op_type == "MatMulNBits") {
-      info.K = int_attr(n, "K", 0);
-      info.N = int_attr(n, "N", 0);
+      info.K = n.int_attribute("K", 0);
+      info.N = n.int_attribute("N", 0);
       bool zp = n.inputs.size() > 3 && n.inputs[3] >= 0;
-      info.format = "MatMulNBits int" + std::to_string(int_attr(n, "bits", 4)) + " block " +
-                    std::to_string(int_attr(n, "block_size", 0)) + (zp ? " asym" : " sym") + ", acc-level " +
-                    std::to_string(int_attr(n, "accuracy_level", 0));
+      info.format = "MatMulNBits int" + std::to_string(n.int_attribute("bits", 4)) + " block " +
+                    std::to_string(n.int_attribute("block_size", 0)) + (zp ? " asym" : " sym") + ", acc-level " +
+                    std::to_string(n.int_attribute("accuracy_level", 0));
       out.push_back(info);
       continue;
     }
@@ -53,21 +39,21 @@ std::vector<LinearLayerInfo> linear_layers(const Graph& g) {
     if (g.is_constant(w)) {
       const Tensor& t = g.values[w].constant;
       if (t.rank() != 2) continue;
-      bool trans = n.op_type == "Gemm" && int_attr(n, "transB", 0);
+      bool trans = n.op_type == "Gemm" && n.int_attribute("transB", 0);
       info.K = t.shape()[trans ? 1 : 0];
       info.N = t.shape()[trans ? 0 : 1];
       info.format = dtype_name(t.dtype());
       out.push_back(info);
       continue;
     }
-    const Node* dq = producer(g, w);
+    const Node* dq = g.producer(w);
     if (!dq || dq->op_type != "DequantizeLinear" || dq->inputs.empty() || !g.is_constant(dq->inputs[0])) continue;
     const Tensor& q = g.values[dq->inputs[0]].constant;
     if (q.rank() != 2) continue;
     info.K = q.shape()[0];
     info.N = q.shape()[1];
     bool zp = dq->inputs.size() > 2 && dq->inputs[2] >= 0;
-    int64_t block = int_attr(*dq, "block_size", 0);
+    int64_t block = dq->int_attribute("block_size", 0);
     const Tensor& scale = g.is_constant(dq->inputs[1]) ? g.values[dq->inputs[1]].constant : Tensor();
     std::string gran = block ? "block " + std::to_string(block)
                        : scale.defined() && scale.numel() == 1 ? "per tensor"
