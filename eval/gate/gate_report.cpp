@@ -37,10 +37,8 @@ Row row_of(const nlohmann::json& c) {
   return r;
 }
 
-std::string candidate_line(const nlohmann::json& r) {
-  std::string s = r["quant"].get<std::string>();
-  if (!r["quant_sim"].is_null()) s += " (simulated: --sim " + r["quant_sim"].get<std::string>() + ")";
-  return s;
+std::string sim_note(const nlohmann::json& r) {
+  return r["quant_sim"].is_null() ? "" : " (simulated: --sim " + r["quant_sim"].get<std::string>() + ")";
 }
 
 std::string data_line(const nlohmann::json& k) {
@@ -70,7 +68,7 @@ std::string gate_report_markdown(const nlohmann::json& result) {
   const bool pass = result["verdict"] == "pass";
   std::string md = std::string("## evalq gate: ") + (pass ? "✅ PASS" : "❌ FAIL") + "\n\n";
   md += "- Base: `" + result["base"].get<std::string>() + "`\n";
-  md += "- Candidate: `" + candidate_line(result) + "`\n";
+  md += "- Candidate: `" + result["quant"].get<std::string>() + "`" + sim_note(result) + "\n";
   if (!result["kld"].is_null()) md += "- Data: " + data_line(result["kld"]) + "\n";
   md += "- Rule: **" + result["decide"].get<std::string>() + "** (default for the config): " +
         rule_meaning(result["decide"]) + "\n\n";
@@ -184,13 +182,13 @@ std::string gate_report_html(const nlohmann::json& result) {
   const bool pass = result["verdict"] == "pass";
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>evalq gate: ";
   h += pass ? "PASS" : "FAIL";
-  h += "</title>\n<style>\nbody{font-family:sans-serif;margin:2em;max-width:60em}\n"
+  h += "</title>\n<style>\nbody{font-family:sans-serif;margin:2em;max-width:80em}\n"
        "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left}\n"
        ".pass{color:#1e7b34;font-weight:bold}.fail{color:#b00020;font-weight:bold}\nfigure{margin:1.5em 0}\n</style>\n"
        "</head>\n<body>\n";
   h += std::string("<h1>evalq gate: <span class=\"") + (pass ? "pass\">PASS" : "fail\">FAIL") + "</span></h1>\n<ul>\n";
   h += "<li>Base: <code>" + xml_escape(result["base"]) + "</code></li>\n";
-  h += "<li>Candidate: <code>" + xml_escape(candidate_line(result)) + "</code></li>\n";
+  h += "<li>Candidate: <code>" + xml_escape(result["quant"]) + "</code>" + xml_escape(sim_note(result)) + "</li>\n";
   if (!result["kld"].is_null()) h += "<li>Data: " + xml_escape(data_line(result["kld"])) + "</li>\n";
   h += "<li>Rule: <b>" + xml_escape(result["decide"]) + "</b>: " + rule_meaning(result["decide"]) + "</li>\n</ul>\n";
   h += "<table>\n<tr><th>check</th><th>verdict</th><th>quantity</th><th>rule</th><th>estimate</th><th>95% CI</th>"

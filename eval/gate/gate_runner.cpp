@@ -2,22 +2,13 @@
 
 #include <evalq/error.h>
 
-#include <algorithm>
-
+#include "common/require_metric.h"
 #include "gate/likelihood_checks.h"
 #include "gate/mmlu_check.h"
 
 namespace evalq {
 
 namespace {
-
-void require_metric(const std::string& name) {
-  const auto names = MetricRegistry::instance().names();
-  if (std::find(names.begin(), names.end(), name) != names.end()) return;
-  std::string known;
-  for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-  throw Error("metric '" + name + "' is not available in this build (known: " + known + ")");
-}
 
 nlohmann::json sim_of(const ModelSpec& spec) { return spec.engine.sim.empty() ? nlohmann::json() : nlohmann::json(spec.engine.sim); }
 
