@@ -21,7 +21,7 @@ const std::vector<CheckSchema>& check_schemas() {
   static const std::vector<CheckSchema> schemas = {
       {"ppl", {"max_ratio"}, {}},
       {"kld", {"max_mean", "min_top1", "max_p99"}, {}},
-      {"mmlu", {"max_drop_points"}, {"data", "shots", "subjects", "limit"}},
+      {"mmlu", {"max_drop_points"}, {"data", "shots", "subjects", "limit", "protocol"}},
   };
   return schemas;
 }
@@ -116,6 +116,7 @@ GateCheckConfig parse_check(const nlohmann::json& c, size_t index, DecideRule de
     if (!c.contains("data")) v.fail("'" + check.path + "' (mmlu) needs \"data\" (a folder or dataset name)");
     check.options["data"] = v.string(c["data"], prefix + "data");
     check.options["shots"] = c.contains("shots") ? v.integer(c["shots"], prefix + "shots", 0) : 5;
+    if (c.contains("protocol")) check.options["protocol"] = v.string(c["protocol"], prefix + "protocol");
     nlohmann::json subjects = c.value("subjects", nlohmann::json("all"));
     if (subjects.is_array()) {
       if (subjects.empty()) v.fail("'" + prefix + "subjects' is an empty list");

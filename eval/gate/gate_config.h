@@ -18,7 +18,7 @@ struct GateCheckConfig {
   std::string path;    // where it sits in the config, e.g. "checks[1]"
   DecideRule decide = DecideRule::Conservative;
   std::vector<std::pair<std::string, double>> thresholds;  // in schema order, e.g. {"max_mean", 0.05}
-  nlohmann::json options = nlohmann::json::object();       // mmlu: data, shots, subjects, limit
+  nlohmann::json options = nlohmann::json::object();       // mmlu: data, shots, subjects, limit, protocol
 };
 
 struct GateConfig {

@@ -2,20 +2,37 @@
 
 #include <evalq/error.h>
 
+#include <filesystem>
+
 #include "common/require_metric.h"
 #include "gate/likelihood_checks.h"
 #include "gate/mmlu_check.h"
+#include "kld/base_logits_cache.h"
 
 namespace evalq {
 
 namespace {
+
+// A cache written for another model would pass the data/window fingerprints: compare the model
+// it records (and its simulation, which the cache cannot record) with BASE.
+void check_cache_model(const std::string& cache, const ModelSpec& base) {
+  if (!base.engine.sim.empty()) throw Error("a base cache cannot stand for a simulated base");
+  const nlohmann::json info = BaseCacheReader(cache).header().info;
+  const std::string recorded = info.value("model", "");
+  std::error_code ec1, ec2;
+  const auto a = std::filesystem::weakly_canonical(recorded, ec1), b = std::filesystem::weakly_canonical(base.path, ec2);
+  if (ec1 || ec2 || a != b) {
+    throw Error(cache + ": this base cache was written for model '" + recorded + "', not '" + base.path + "'");
+  }
+}
 
 nlohmann::json sim_of(const ModelSpec& spec) { return spec.engine.sim.empty() ? nlohmann::json() : nlohmann::json(spec.engine.sim); }
 
 }  // namespace
 
 nlohmann::json run_gate(const GateConfig& config, const ModelSpec& base, const ModelSpec& quant_in,
-                        const nlohmann::json& likelihood_extra) {
+                        const GateRunOptions& options) {
+  const nlohmann::json& likelihood_extra = options.extra;
   ModelSpec quant = quant_in;
   if (!config.quant_sim.empty()) {
     if (!quant.engine.sim.empty() && quant.engine.sim != config.quant_sim) {
@@ -38,6 +55,15 @@ nlohmann::json run_gate(const GateConfig& config, const ModelSpec& base, const M
     request.models = {base, quant};
     request.options = config.likelihood;
     request.options.update(likelihood_extra);
+    if (!options.base_cache.empty()) {
+      if (std::filesystem::exists(options.base_cache)) {
+        check_cache_model(options.base_cache, base);
+        request.models = {quant};
+        request.options["base"] = options.base_cache;
+      } else {
+        request.options["save_base"] = options.base_cache;
+      }
+    }
     kld_result = MetricRegistry::instance().create("kld")->run(request);
   }
 
@@ -45,7 +71,7 @@ nlohmann::json run_gate(const GateConfig& config, const ModelSpec& base, const M
   nlohmann::json mmlu_results = nlohmann::json::array();
   for (const auto& c : config.checks) {
     if (c.metric == "mmlu") {
-      const nlohmann::json r = MetricRegistry::instance().create("mmlu")->run(mmlu_request(c, base, quant));
+      const nlohmann::json r = MetricRegistry::instance().create("mmlu")->run(mmlu_request(c, base, quant, likelihood_extra));
       mmlu_results.push_back({{"config_path", c.path}, {"result", r}});
       checks.push_back(outcome_json(mmlu_outcome(c, mmlu_comparison(r))));
     } else {

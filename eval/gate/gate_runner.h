@@ -10,10 +10,17 @@
 
 namespace evalq {
 
-// `likelihood_extra` adds machine-local keys to the kld options (data_dir). Throws evalq::Error
-// when a needed metric is missing from this build, or a metric fails.
+struct GateRunOptions {
+  nlohmann::json extra = nlohmann::json::object();  // machine-local keys for every metric run (data_dir)
+  // The base model's distributions for the kld run: read when the file exists (its fingerprints
+  // must match the config's data and windows, and it must have been written for BASE), else
+  // written by this run. "" = run the base directly.
+  std::string base_cache;
+};
+
+// Throws evalq::Error when a needed metric is missing from this build, or a metric fails.
 nlohmann::json run_gate(const GateConfig& config, const ModelSpec& base, const ModelSpec& quant,
-                        const nlohmann::json& likelihood_extra);
+                        const GateRunOptions& options);
 
 // "pass" when every check passed.
 bool gate_passed(const nlohmann::json& result);

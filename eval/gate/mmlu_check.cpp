@@ -16,23 +16,29 @@ double number_at(const nlohmann::json& doc, const std::string& pointer) {
 
 }  // namespace
 
-MetricRequest mmlu_request(const GateCheckConfig& check, const ModelSpec& base, const ModelSpec& quant) {
+MetricRequest mmlu_request(const GateCheckConfig& check, const ModelSpec& base, const ModelSpec& quant,
+                           const nlohmann::json& extra) {
   MetricRequest request;
   request.models = {base, quant};
-  request.options = check.options;
+  for (const auto& [key, value] : check.options.items()) {
+    if (key == "subjects" && value == "all") continue;
+    if (key == "limit" && value.is_null()) continue;
+    request.options[key] = value;
+  }
+  request.options.update(extra);
   return request;
 }
 
 MmluComparison mmlu_comparison(const nlohmann::json& r) {
   MmluComparison c;
-  c.base_accuracy = number_at(r, "/models/0/accuracy");
-  c.quant_accuracy = number_at(r, "/models/1/accuracy");
-  const double diff = number_at(r, "/paired/difference");
-  const double lo = number_at(r, "/paired/ci95/0"), hi = number_at(r, "/paired/ci95/1");
+  c.base_accuracy = number_at(r, "/comparison/accuracy_base");
+  c.quant_accuracy = number_at(r, "/comparison/accuracy_quant");
+  const double diff = number_at(r, "/comparison/difference");
+  const double lo = number_at(r, "/comparison/ci95/0"), hi = number_at(r, "/comparison/ci95/1");
   // quant − base turned into a drop: the interval flips.
   c.drop_points = -100 * diff;
   c.drop_ci95_points = {-100 * hi, -100 * lo};
-  c.questions = static_cast<int64_t>(number_at(r, "/questions"));
+  c.questions = static_cast<int64_t>(number_at(r, "/comparison/n"));
   return c;
 }
 

@@ -22,11 +22,14 @@ struct MmluComparison {
   int64_t questions = 0;
 };
 
-// Models {BASE, QUANT}; options data, shots, subjects, limit (null = all questions) as configured.
-MetricRequest mmlu_request(const GateCheckConfig& check, const ModelSpec& base, const ModelSpec& quant);
+// Models {BASE, QUANT}; the check's data, shots, protocol, subjects (omitted for "all") and limit
+// (omitted for null = every question), plus `extra` (data_dir).
+MetricRequest mmlu_request(const GateCheckConfig& check, const ModelSpec& base, const ModelSpec& quant,
+                           const nlohmann::json& extra);
 
-// Reads `models[i].accuracy` (i = 0 base, 1 quant), `paired.difference` (quant − base, fraction)
-// with `paired.ci95` [lo, hi], and `questions`. Throws evalq::Error naming a missing key.
+// Reads the two-model document's `comparison`: accuracy_base, accuracy_quant, difference
+// (quant − base, fraction) with its paired ci95 [lo, hi], and n. Throws evalq::Error naming a
+// missing key.
 MmluComparison mmlu_comparison(const nlohmann::json& result);
 
 // Decides max_drop_points on the drop's interval.

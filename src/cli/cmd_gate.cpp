@@ -15,7 +15,7 @@ namespace {
 
 CommandRun setup(CLI::App& sub) {
   struct Options {
-    std::string base, quant, config, report_dir, json_out, data_dir;
+    std::string base, quant, config, report_dir, json_out, data_dir, base_cache;
   };
   auto o = std::make_shared<Options>();
   sub.add_option("BASE", o->base, "The reference model")->required();
@@ -24,6 +24,9 @@ CommandRun setup(CLI::App& sub) {
   sub.add_option("--report", o->report_dir, "Write report.md and report.html into this folder");
   sub.add_option("--json", o->json_out, "Write the result document to this file");
   sub.add_option("--data-dir", o->data_dir, "Folder holding registry datasets (else $EVALQ_DATA_DIR, ~/.cache/evalq)");
+  sub.add_option("--base-cache", o->base_cache,
+                 "Base-logits cache: read when the file exists (same data and windows, written for BASE), else "
+                 "written, so gating many candidates runs the base once (top-K cache: KLD within ~1e-5 nats)");
   auto engine = add_engine_flags(sub);
   sub.footer(
       "--sim simulates the candidate only. Exit status: 0 every check passed, 1 a check failed, 2 error "
@@ -35,9 +38,10 @@ CommandRun setup(CLI::App& sub) {
     plain.sim.clear();
     ModelSpec base{o->base, plain};
     ModelSpec quant{o->quant, engine_options(*engine)};
-    nlohmann::json extra = nlohmann::json::object();
-    if (!o->data_dir.empty()) extra["data_dir"] = o->data_dir;
-    nlohmann::json result = run_gate(config, base, quant, extra);
+    GateRunOptions run;
+    if (!o->data_dir.empty()) run.extra["data_dir"] = o->data_dir;
+    run.base_cache = o->base_cache;
+    nlohmann::json result = run_gate(config, base, quant, run);
     result["config_file"] = o->config;
     result["config"] = raw;
     if (!o->json_out.empty()) {

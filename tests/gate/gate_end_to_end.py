@@ -122,6 +122,24 @@ def main():
             check("stdout marks the failed checks", sum(l.startswith("FAIL ") for l in p.stdout.splitlines()) == len(failed))
             check_report(report, bad, "fail")
 
+        cache = os.path.join(work, "base.blc")
+        p, first, _ = gate(work, "cache1", config(quant_sim=BAD_SIM), "--base-cache", cache)
+        p2, second, _ = gate(work, "cache2", config(quant_sim=BAD_SIM), "--base-cache", cache)
+        check("--base-cache: written by the first run, read by the second (exit 1 both)",
+              p.returncode == 1 and p2.returncode == 1 and os.path.exists(cache) and second and
+              second["kld"]["base_from_cache"] and not first["kld"]["base_from_cache"], p.stderr + p2.stderr)
+        if bad and second:
+            direct, cached = bad["checks"], second["checks"]
+            check("--base-cache: same verdicts, ratio and top-1 to float32, KLD within 1e-4",
+                  [c["verdict"] for c in direct] == [c["verdict"] for c in cached] and
+                  abs(direct[0]["estimate"] - cached[0]["estimate"]) < 1e-5 and
+                  abs(direct[2]["estimate"] - cached[2]["estimate"]) < 1e-9 and
+                  abs(direct[1]["estimate"] - cached[1]["estimate"]) < 1e-4, json.dumps([direct, cached]))
+        int4 = os.path.join(SHARED, "models/stories260K/genai-int4")
+        p, _, _ = gate(work, "cache3", config(), "--base-cache", cache, models=(int4, FP32))
+        check("--base-cache written for another base exits 2", p.returncode == 2 and "written for model" in p.stderr,
+              p.stderr)
+
         p, _, _ = gate(work, "flag", config(), "--sim", BAD_SIM)
         check("--sim on the command line simulates the candidate (exit 1)", p.returncode == 1, p.stderr)
 

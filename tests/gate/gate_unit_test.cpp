@@ -139,8 +139,9 @@ TEST(LikelihoodChecks, OneWindowFallsBackToTheNaiveError) {
 
 TEST(MmluCheck, DropAndItsIntervalFromThePairedDifference) {
   const GateConfig c = parse_gate_config(example_config(), "gate.json");
-  const json r = json::parse(R"({"models": [{"accuracy": 0.60, "stderr": 0.01}, {"accuracy": 0.585, "stderr": 0.01}],
-    "paired": {"difference": -0.015, "ci95": [-0.025, -0.005]}, "questions": 14042})");
+  const json r = json::parse(R"({"metric": "mmlu", "base": {"accuracy": 0.60}, "quant": {"accuracy": 0.585},
+    "comparison": {"n": 14042, "accuracy_base": 0.60, "accuracy_quant": 0.585, "difference": -0.015, "stderr": 0.005,
+                   "ci95": [-0.025, -0.005], "mcnemar_p": 0.01}})");
   const MmluComparison m = mmlu_comparison(r);
   EXPECT_NEAR(m.drop_points, 1.5, 1e-12);
   EXPECT_NEAR(m.drop_ci95_points.lo, 0.5, 1e-12);
@@ -148,10 +149,12 @@ TEST(MmluCheck, DropAndItsIntervalFromThePairedDifference) {
   const CheckOutcome o = mmlu_outcome(c.checks[2], m);
   EXPECT_FALSE(o.decision.pass);
   EXPECT_NEAR(o.decision.decided_on, 2.5, 1e-12);
-  const MetricRequest req = mmlu_request(c.checks[2], {"base", {}}, {"quant", {}});
+  EXPECT_EQ(m.questions, 14042);
+  // "all" subjects and a null limit are the metric's defaults: not passed on.
+  const MetricRequest req = mmlu_request(c.checks[2], {"base", {}}, {"quant", {}}, {{"data_dir", "/d"}});
   EXPECT_EQ(req.models.size(), 2u);
-  EXPECT_EQ(req.options["subjects"], "all");
-  EXPECT_THROW(mmlu_comparison(json::parse(R"({"models": []})")), Error);
+  EXPECT_EQ(req.options, json::parse(R"({"data": "mmlu", "shots": 5, "data_dir": "/d"})"));
+  EXPECT_THROW(mmlu_comparison(json::parse(R"({"comparison": {}})")), Error);
 }
 
 TEST(LogHistogram, FixedEdgesAndOverflow) {
