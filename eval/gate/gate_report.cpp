@@ -142,6 +142,43 @@ std::string kld_histogram_svg(const nlohmann::json& k) {
   return plot.render();
 }
 
+std::string delta_p_svg(const nlohmann::json& k) {
+  if (k.is_null() || !k.contains("delta_p") || !k["delta_p"].contains("histogram")) return "";
+  const nlohmann::json& d = k["delta_p"];
+  const nlohmann::json& h = d["histogram"];
+  const double lo = h["lo"], hi = h["hi"];
+  const std::vector<int64_t> counts = h["counts"];
+  const double width = (hi - lo) / static_cast<double>(counts.size());
+  int first = -1, last = -1;
+  int64_t peak = 1;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    peak = std::max(peak, counts[i]);
+    if (counts[i] > 0) {
+      if (first < 0) first = static_cast<int>(i);
+      last = static_cast<int>(i);
+    }
+  }
+  if (first < 0) return "";
+  // Symmetric around 0 over the occupied bins, at least ±0.05.
+  const double reach = std::max({0.05, std::abs(lo + first * width), std::abs(lo + (last + 1) * width)});
+  SvgPlot plot("Δp = p(quant) − p(base) of the correct token", -reach, reach, false, 0, static_cast<double>(peak));
+  plot.x_label("Δp (bins of " + gate_number(width) + ")");
+  plot.y_label("positions per bin");
+  std::vector<std::pair<double, std::string>> xt, yt;
+  for (int i = -2; i <= 2; ++i) xt.emplace_back(reach * i / 2, gate_number(reach * i / 2));
+  for (int i = 0; i <= 4; ++i) yt.emplace_back(peak * i / 4.0, std::to_string(static_cast<int64_t>(std::llround(peak * i / 4.0))));
+  plot.x_ticks(xt);
+  plot.y_ticks(yt);
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] > 0) plot.bar(lo + i * width, lo + (i + 1) * width, static_cast<double>(counts[i]), "#7aa6d6");
+  }
+  for (const auto& [key, label] : std::vector<std::pair<std::string, std::string>>{
+           {"p1", "p1"}, {"median", "median"}, {"p99", "p99"}}) {
+    plot.vertical_mark(d[key], label + " " + gate_number(d[key]), "#333333");
+  }
+  return plot.render();
+}
+
 std::string window_ratio_svg(const nlohmann::json& k, double max_ratio) {
   if (k.is_null() || !k.contains("window_results") || k["window_results"].empty()) return "";
   std::vector<std::pair<double, double>> pts;
@@ -203,8 +240,10 @@ std::string gate_report_html(const nlohmann::json& result) {
   h += "</table>\n<p>Percentile checks compare the point estimate under every rule: no interval is computed for an order statistic.</p>\n";
   const std::string hist = kld_histogram_svg(result["kld"]);
   const std::string windows = window_ratio_svg(result["kld"], max_ratio_threshold(result));
+  const std::string dp = delta_p_svg(result["kld"]);
   if (!hist.empty()) h += "<figure>\n" + hist + "<figcaption>Distribution of the per-position KL divergence.</figcaption>\n</figure>\n";
   if (!windows.empty()) h += "<figure>\n" + windows + "<figcaption>Per-window perplexity ratio (each window's exp of its mean log-ratio).</figcaption>\n</figure>\n";
+  if (!dp.empty()) h += "<figure>\n" + dp + "<figcaption>Change of the probability of the correct token per position.</figcaption>\n</figure>\n";
   h += "</body>\n</html>\n";
   return h;
 }
@@ -222,6 +261,7 @@ void write_gate_report(const nlohmann::json& result, const std::filesystem::path
   write("report.md", gate_report_markdown(result));
   write("report.html", gate_report_html(result));
   write("kld_histogram.svg", kld_histogram_svg(result["kld"]));
+  write("delta_p.svg", delta_p_svg(result["kld"]));
   write("ppl_ratio_windows.svg", window_ratio_svg(result["kld"], max_ratio_threshold(result)));
 }
 

@@ -15,11 +15,13 @@ std::string gate_report_html(const nlohmann::json& result);
 
 // KLD histogram (log bins) with its CDF and percentile marks; "" when the kld result has no histogram.
 std::string kld_histogram_svg(const nlohmann::json& kld_result);
+// Δp = p_quant(target) − p_base(target) histogram with its percentiles; "" without one.
+std::string delta_p_svg(const nlohmann::json& kld_result);
 // PPL(quant)/PPL(base) of every window along the corpus; "" without window results.
 // `max_ratio` (<= 0: none) is drawn as the threshold.
 std::string window_ratio_svg(const nlohmann::json& kld_result, double max_ratio);
 
-// Writes report.md, report.html and the charts (kld_histogram.svg, ppl_ratio_windows.svg) into
+// Writes report.md, report.html and the charts (kld_histogram.svg, delta_p.svg, ppl_ratio_windows.svg) into
 // `dir`, creating it.
 void write_gate_report(const nlohmann::json& result, const std::filesystem::path& dir);
 

@@ -17,7 +17,7 @@
 #include <evalq/sha256.h>
 
 #include "common/likelihood_setup.h"
-#include "common/log_histogram.h"
+#include "common/histograms.h"
 #include "common/progress.h"
 #include "common/row_stats.h"
 #include "common/statistics.h"
@@ -79,7 +79,7 @@ nlohmann::json delta_p_summary(std::vector<double> values, const Moments& m, dou
           {"p99_9", p(0.999)}, {"p99", p(0.99)},      {"p95", p(0.95)},      {"p90", p(0.90)},
           {"p75", p(0.75)},    {"median", median_sorted(values)},            {"p25", p(0.25)},
           {"p10", p(0.10)},    {"p5", p(0.05)},       {"p1", p(0.01)},       {"p0_1", p(0.001)},
-          {"min", values.front()}, {"max", values.back()}};
+          {"min", values.front()}, {"max", values.back()}, {"histogram", linear_histogram_json(values, -1, 1, 200)}};
 }
 
 struct KldOptions {

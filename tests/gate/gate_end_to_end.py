@@ -69,7 +69,7 @@ def check_report(report, result, label):
         check(f"{label}: report row {c['id']} == JSON", got == want, f"{got} vs {want}")
         check(f"{label}: verdict of {c['id']} in the report", (c["verdict"] == "pass") == ("PASS" in cells[1]))
     svgs = [f for f in os.listdir(report) if f.endswith(".svg")]
-    check(f"{label}: both charts written", sorted(svgs) == ["kld_histogram.svg", "ppl_ratio_windows.svg"], str(svgs))
+    check(f"{label}: the three charts written", sorted(svgs) == ["delta_p.svg", "kld_histogram.svg", "ppl_ratio_windows.svg"], str(svgs))
     for f in svgs:
         try:
             root = ET.parse(os.path.join(report, f)).getroot()
@@ -82,8 +82,8 @@ def check_report(report, result, label):
             ET.fromstring(block)
         except ET.ParseError as e:
             check(f"{label}: inline SVG parses", False, str(e))
-    check(f"{label}: HTML has two inline charts and no external assets",
-          html.count("<svg") == 2 and not re.search(r"(src|href)=\"(http|//)", html))
+    check(f"{label}: HTML has three inline charts and no external assets",
+          html.count("<svg") == 3 and not re.search(r"(src|href)=\"(http|//)", html))
     return html_path
 
 

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/log_histogram.h"
+#include "common/histograms.h"
 #include "gate/decision.h"
 #include "gate/gate_config.h"
 #include "gate/gate_report.h"

@@ -1,4 +1,4 @@
-#include "common/log_histogram.h"
+#include "common/histograms.h"
 
 #include <algorithm>
 #include <cmath>
@@ -30,6 +30,22 @@ nlohmann::json log_histogram_json(std::span<const double> values) {
   return {{"scale", "log10"},         {"lo", LogHistogram::kLo},       {"hi", LogHistogram::kHi},
           {"bins_per_decade", LogHistogram::kBinsPerDecade}, {"counts", h.counts},
           {"below_lo", h.below},      {"above_hi", h.above}};
+}
+
+nlohmann::json linear_histogram_json(std::span<const double> values, double lo, double hi, int bins) {
+  std::vector<int64_t> counts(bins, 0);
+  int64_t below = 0, above = 0;
+  const double width = (hi - lo) / bins;
+  for (double v : values) {
+    if (!(v >= lo)) {
+      ++below;
+    } else if (v > hi) {
+      ++above;
+    } else {
+      ++counts[std::min(bins - 1, static_cast<int>((v - lo) / width))];
+    }
+  }
+  return {{"scale", "linear"}, {"lo", lo}, {"hi", hi}, {"counts", counts}, {"below_lo", below}, {"above_hi", above}};
 }
 
 }  // namespace evalq

@@ -1,6 +1,6 @@
 #pragma once
 
-// A histogram of non-negative values on fixed log-spaced bins. The bins never depend on the data,
+// Histograms on fixed bins (log-spaced for KLD, linear for Δp). The bins never depend on the data,
 // so histograms of shards add bin by bin and reports of different runs line up.
 #include <nlohmann/json.hpp>
 
@@ -27,5 +27,9 @@ struct LogHistogram {
 
 // {"scale":"log10","lo","hi","bins_per_decade","counts":[...],"below_lo","above_hi"}
 nlohmann::json log_histogram_json(std::span<const double> values);
+
+// `bins` equal bins over [lo, hi]; hi itself falls in the last bin, values outside are counted
+// below/above: {"scale":"linear","lo","hi","counts":[...],"below_lo","above_hi"}.
+nlohmann::json linear_histogram_json(std::span<const double> values, double lo, double hi, int bins);
 
 }  // namespace evalq
