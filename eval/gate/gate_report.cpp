@@ -215,6 +215,60 @@ std::string window_ratio_svg(const nlohmann::json& k, double max_ratio) {
   return plot.render();
 }
 
+std::string mmlu_subjects_svg(const nlohmann::json& r) {
+  if (!r.contains("base") || !r.contains("quant") || !r["base"].contains("subjects")) return "";
+  struct Bar {
+    std::string name;
+    double delta, lo, hi;
+  };
+  std::vector<Bar> bars;
+  double reach = 1;
+  for (const auto& [name, b] : r["base"]["subjects"].items()) {
+    if (!r["quant"]["subjects"].contains(name)) continue;
+    const auto& q = r["quant"]["subjects"][name];
+    const double delta = 100 * (q["accuracy"].get<double>() - b["accuracy"].get<double>());
+    // Unpaired: the per-subject paired statistics are not in the document, so this interval is
+    // wider than the paired one the check decides on.
+    const double se = 100 * std::hypot(b["stderr"].get<double>(), q["stderr"].get<double>());
+    bars.push_back({name, delta, delta - 1.959963984540054 * se, delta + 1.959963984540054 * se});
+    reach = std::max({reach, std::abs(bars.back().lo), std::abs(bars.back().hi)});
+  }
+  if (bars.empty()) return "";
+  const double label_w = 230, plot_w = 380, row_h = 16, top = 40;
+  const double width = label_w + plot_w + 30, height = top + row_h * bars.size() + 36;
+  auto x = [&](double v) { return label_w + plot_w / 2 + v / reach * (plot_w / 2); };
+  auto num = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return std::string(buf);
+  };
+  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) + "\" height=\"" + num(height) +
+                  "\" viewBox=\"0 0 " + num(width) + " " + num(height) + "\" font-family=\"sans-serif\">\n";
+  const std::string title = "MMLU accuracy change per subject (quant − base, points, unpaired 95% CI)";
+  s += "<title>" + xml_escape(title) + "</title>\n<rect x=\"0\" y=\"0\" width=\"" + num(width) + "\" height=\"" +
+       num(height) + "\" fill=\"white\"/>\n";
+  s += "<text x=\"" + num(width / 2) + "\" y=\"18\" font-size=\"13\" text-anchor=\"middle\">" + xml_escape(title) + "</text>\n";
+  for (size_t i = 0; i < bars.size(); ++i) {
+    const Bar& b = bars[i];
+    const double y = top + row_h * i;
+    const double x0 = std::min(x(0), x(b.delta)), x1 = std::max(x(0), x(b.delta));
+    s += "<text x=\"" + num(label_w - 6) + "\" y=\"" + num(y + 11) + "\" font-size=\"10\" text-anchor=\"end\">" +
+         xml_escape(b.name) + "</text>\n";
+    s += "<rect x=\"" + num(x0) + "\" y=\"" + num(y + 3) + "\" width=\"" + num(x1 - x0) + "\" height=\"" + num(row_h - 6) +
+         "\" fill=\"" + (b.delta < 0 ? "#d98880" : "#7aa6d6") + "\"/>\n";
+    s += "<line x1=\"" + num(x(b.lo)) + "\" y1=\"" + num(y + row_h / 2) + "\" x2=\"" + num(x(b.hi)) + "\" y2=\"" +
+         num(y + row_h / 2) + "\" stroke=\"black\"/>\n";
+  }
+  const double bottom = top + row_h * bars.size();
+  s += "<line x1=\"" + num(x(0)) + "\" y1=\"" + num(top) + "\" x2=\"" + num(x(0)) + "\" y2=\"" + num(bottom) + "\" stroke=\"black\"/>\n";
+  for (double v : {-reach, -reach / 2, 0.0, reach / 2, reach}) {
+    s += "<text x=\"" + num(x(v)) + "\" y=\"" + num(bottom + 14) + "\" font-size=\"10\" text-anchor=\"middle\">" +
+         gate_number(v) + "</text>\n";
+  }
+  s += "</svg>\n";
+  return s;
+}
+
 std::string gate_report_html(const nlohmann::json& result) {
   const bool pass = result["verdict"] == "pass";
   std::string h = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>evalq gate: ";
@@ -243,6 +297,13 @@ std::string gate_report_html(const nlohmann::json& result) {
   const std::string dp = delta_p_svg(result["kld"]);
   if (!hist.empty()) h += "<figure>\n" + hist + "<figcaption>Distribution of the per-position KL divergence.</figcaption>\n</figure>\n";
   if (!windows.empty()) h += "<figure>\n" + windows + "<figcaption>Per-window perplexity ratio (each window's exp of its mean log-ratio).</figcaption>\n</figure>\n";
+  for (const auto& m : result["mmlu"]) {
+    const std::string bars = mmlu_subjects_svg(m["result"]);
+    if (!bars.empty()) {
+      h += "<figure>\n" + bars + "<figcaption>" + xml_escape(m["config_path"].get<std::string>()) +
+           ": per-subject change; the check decides on the paired interval over all questions.</figcaption>\n</figure>\n";
+    }
+  }
   if (!dp.empty()) h += "<figure>\n" + dp + "<figcaption>Change of the probability of the correct token per position.</figcaption>\n</figure>\n";
   h += "</body>\n</html>\n";
   return h;
@@ -262,6 +323,9 @@ void write_gate_report(const nlohmann::json& result, const std::filesystem::path
   write("report.html", gate_report_html(result));
   write("kld_histogram.svg", kld_histogram_svg(result["kld"]));
   write("delta_p.svg", delta_p_svg(result["kld"]));
+  for (size_t i = 0; i < result["mmlu"].size(); ++i) {
+    write("mmlu_subjects_" + std::to_string(i) + ".svg", mmlu_subjects_svg(result["mmlu"][i]["result"]));
+  }
   write("ppl_ratio_windows.svg", window_ratio_svg(result["kld"], max_ratio_threshold(result)));
 }
 

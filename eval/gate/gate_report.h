@@ -21,7 +21,11 @@ std::string delta_p_svg(const nlohmann::json& kld_result);
 // `max_ratio` (<= 0: none) is drawn as the threshold.
 std::string window_ratio_svg(const nlohmann::json& kld_result, double max_ratio);
 
-// Writes report.md, report.html and the charts (kld_histogram.svg, delta_p.svg, ppl_ratio_windows.svg) into
+// Per-subject accuracy change (quant − base, points) with 95 % intervals from the two models'
+// per-subject standard errors, from a two-model mmlu document; "" without subjects.
+std::string mmlu_subjects_svg(const nlohmann::json& mmlu_result);
+
+// Writes report.md, report.html and the charts (kld_histogram.svg, delta_p.svg, ppl_ratio_windows.svg, mmlu_subjects_<i>.svg per mmlu check) into
 // `dir`, creating it.
 void write_gate_report(const nlohmann::json& result, const std::filesystem::path& dir);
 

@@ -185,5 +185,17 @@ TEST(Report, ChartsHoldTheirMarks) {
   EXPECT_EQ(kld_histogram_svg(json()), "");
 }
 
+TEST(Report, MmluSubjectBars) {
+  const json r = json::parse(R"({"base": {"subjects": {"anatomy": {"accuracy": 0.5, "stderr": 0.05},
+                                                      "astronomy": {"accuracy": 0.6, "stderr": 0.04}}},
+                                 "quant": {"subjects": {"anatomy": {"accuracy": 0.45, "stderr": 0.05},
+                                                       "astronomy": {"accuracy": 0.62, "stderr": 0.04}}}})");
+  const std::string svg = mmlu_subjects_svg(r);
+  EXPECT_NE(svg.find(">anatomy</text>"), std::string::npos);
+  EXPECT_NE(svg.find("#d98880"), std::string::npos);  // anatomy dropped
+  EXPECT_NE(svg.find("#7aa6d6"), std::string::npos);  // astronomy rose
+  EXPECT_EQ(mmlu_subjects_svg(json::object()), "");
+}
+
 }  // namespace
 }  // namespace evalq
