@@ -234,6 +234,9 @@ std::string mmlu_subjects_svg(const nlohmann::json& r) {
     reach = std::max({reach, std::abs(bars.back().lo), std::abs(bars.back().hi)});
   }
   if (bars.empty()) return "";
+  // A round axis end (1, 2 or 5 times a power of ten) gives readable ticks.
+  const double decade = std::pow(10.0, std::floor(std::log10(reach)));
+  reach = reach <= decade ? decade : reach <= 2 * decade ? 2 * decade : reach <= 5 * decade ? 5 * decade : 10 * decade;
   const double label_w = 230, plot_w = 380, row_h = 16, top = 40;
   const double width = label_w + plot_w + 30, height = top + row_h * bars.size() + 36;
   auto x = [&](double v) { return label_w + plot_w / 2 + v / reach * (plot_w / 2); };

@@ -154,12 +154,25 @@ def main():
         p, _, _ = gate(work, "nomodel", config(), models=(FP32, os.path.join(work, "no-model")))
         check("a missing model exits 2", p.returncode == 2, p.stderr)
         commands = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
+        mmlu_check = {"metric": "mmlu", "data": os.path.join(SHARED, "data/mmlu/data"), "shots": 1,
+                      "subjects": "abstract_algebra,business_ethics", "limit": 5, "max_drop_points": 1.0}
         if re.search(r"^\s+mmlu\b", commands, re.M):
-            print("skip the missing-mmlu error: this build has an mmlu command")
+            int4 = os.path.join(SHARED, "models/stories260K/genai-int4")
+            p, r, report = gate(work, "mmlu", {"checks": [mmlu_check]}, models=(FP32, int4))
+            check("an mmlu check runs (exit 0 or 1)", p.returncode in (0, 1) and r is not None, p.stderr)
+            if r:
+                c, cmp = r["checks"][0], r["mmlu"][0]["result"]["comparison"]
+                check("the mmlu drop and its CI are −100 × the paired difference",
+                      abs(c["estimate"] + 100 * cmp["difference"]) < 1e-9 and
+                      abs(c["ci95"][1] + 100 * cmp["ci95"][0]) < 1e-9, json.dumps([c, cmp]))
+                check("the mmlu chart is written and parses",
+                      ET.parse(os.path.join(report, "mmlu_subjects_0.svg")).getroot().tag.endswith("svg"))
+            p, r, _ = gate(work, "mmlu_same", {"checks": [mmlu_check]})
+            check("an mmlu check of a model against itself passes (drop 0)", p.returncode == 0 and
+                  r["checks"][0]["estimate"] == 0, p.stdout + p.stderr)
         else:
             mmlu = config()
-            mmlu["checks"].append({"metric": "mmlu", "data": "mmlu", "shots": 5, "subjects": "all", "limit": None,
-                                   "max_drop_points": 1.0})
+            mmlu["checks"].append(mmlu_check)
             p, _, _ = gate(work, "mmlu", mmlu)
             check("an mmlu check without the mmlu metric exits 2 with a clear error", p.returncode == 2 and
                   "metric 'mmlu' is not available in this build" in p.stderr, p.stderr)
