@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "common/require_metric.h"
+#include "gate/mmlu_check.h"
 
 namespace evalq {
 
@@ -40,23 +41,22 @@ size_t width(const std::string& s) {
 }  // namespace
 
 nlohmann::json run_compare(const ModelSpec& base, const std::vector<CompareCandidate>& candidates,
-                           const std::vector<std::string>& metrics, const nlohmann::json& likelihood) {
+                           const std::vector<std::string>& metrics, const nlohmann::json& likelihood,
+                           const nlohmann::json& mmlu_options) {
   if (candidates.empty()) throw Error("compare needs at least one candidate (a model path or --sim SPEC)");
   if (metrics.empty()) throw Error("--metrics is empty");
   for (const auto& m : metrics) {
-    if (m != "ppl" && m != "kld") {
-      require_metric(m);
-      throw Error("compare does not tabulate metric '" + m + "' yet (known: ppl, kld)");
-    }
     require_metric(m);
+    if (m != "ppl" && m != "kld" && m != "mmlu") throw Error("compare does not tabulate metric '" + m + "' (known: ppl, kld, mmlu)");
   }
   const bool ppl = std::find(metrics.begin(), metrics.end(), "ppl") != metrics.end();
   const bool kld = std::find(metrics.begin(), metrics.end(), "kld") != metrics.end();
+  const bool mmlu = std::find(metrics.begin(), metrics.end(), "mmlu") != metrics.end();
   nlohmann::json models = nlohmann::json::array();
   auto entry = [](const std::string& label, const ModelSpec& spec) {
     return nlohmann::json{{"label", label}, {"path", spec.path},
                           {"sim", spec.engine.sim.empty() ? nlohmann::json() : nlohmann::json(spec.engine.sim)},
-                          {"ppl", nullptr}, {"kld", nullptr}};
+                          {"ppl", nullptr}, {"kld", nullptr}, {"mmlu", nullptr}};
   };
   models.push_back(entry(base.path, base));
   if (ppl) models[0]["ppl"] = run_metric("ppl", {base}, likelihood);
@@ -64,6 +64,7 @@ nlohmann::json run_compare(const ModelSpec& base, const std::vector<CompareCandi
     nlohmann::json e = entry(c.label, c.spec);
     if (ppl) e["ppl"] = run_metric("ppl", {c.spec}, likelihood);
     if (kld) e["kld"] = run_metric("kld", {base, c.spec}, likelihood);
+    if (mmlu) e["mmlu"] = run_metric("mmlu", {base, c.spec}, mmlu_options);
     models.push_back(e);
   }
   nlohmann::json result = {{"tool", "evalq compare"}, {"base", base.path}, {"metrics", metrics}, {"models", models}};
@@ -76,12 +77,16 @@ CompareTable compare_table(const nlohmann::json& r) {
   CompareTable t;
   const auto& models = r["models"];
   const bool ppl = !models[0]["ppl"].is_null();
-  bool kld = false;
-  for (const auto& m : models) kld |= !m["kld"].is_null();
+  bool kld = false, mmlu = false;
+  for (const auto& m : models) {
+    kld |= !m["kld"].is_null();
+    mmlu |= !m["mmlu"].is_null();
+  }
   t.header = {"model"};
   if (ppl) t.header.insert(t.header.end(), {"PPL", "PPL 95% CI"});
   t.header.insert(t.header.end(), {"PPL ratio", "ratio 95% CI"});
   if (kld) t.header.insert(t.header.end(), {"KLD mean", "KLD mean 95% CI", "KLD p99", "top-1 %"});
+  if (mmlu) t.header.insert(t.header.end(), {"MMLU %", "MMLU Δ points", "Δ 95% CI"});
   const double base_ppl = ppl ? models[0]["ppl"]["ppl"].get<double>() : 0.0;
   for (size_t i = 0; i < models.size(); ++i) {
     const auto& m = models[i];
@@ -94,6 +99,8 @@ CompareTable compare_table(const nlohmann::json& r) {
     if (i == 0) {
       row.insert(row.end(), {"1", "–"});
       if (kld) row.insert(row.end(), {"–", "–", "–", "–"});
+      // Every candidate's run scores the base on the same questions; the first one reports it.
+      if (mmlu) row.insert(row.end(), {number(100 * mmlu_comparison(models[1]["mmlu"]).base_accuracy, "%.2f"), "–", "–"});
     } else {
       // The paired ratio from the kld run (identical windows, jackknife CI); without it the ratio of
       // the two separate perplexities, which has no paired interval.
@@ -112,6 +119,12 @@ CompareTable compare_table(const nlohmann::json& r) {
         row.push_back(k["windows"].get<int64_t>() < 2 ? "–" : interval(mean - kZ95 * se, mean + kZ95 * se));
         row.push_back(number(k["kld"]["p99"]));
         row.push_back(number(100 * k["top1_agreement"].get<double>(), "%.2f"));
+      }
+      if (mmlu) {
+        const MmluComparison c = mmlu_comparison(m["mmlu"]);
+        row.push_back(number(100 * c.quant_accuracy, "%.2f"));
+        row.push_back(number(-c.drop_points, "%.2f"));
+        row.push_back("[" + number(-c.drop_ci95_points.hi, "%.2f") + ", " + number(-c.drop_ci95_points.lo, "%.2f") + "]");
       }
     }
     t.rows.push_back(row);

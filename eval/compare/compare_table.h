@@ -17,10 +17,12 @@ struct CompareCandidate {
   ModelSpec spec;
 };
 
-// `metrics`: any of "ppl", "kld" ("mmlu" once the metric exists in the build; a metric missing from
-// the build is an evalq::Error). `likelihood` holds the data/window keys of ppl and kld.
+// `metrics`: any of "ppl", "kld", "mmlu" (a metric missing from the build is an evalq::Error before
+// any model runs). `likelihood` holds the data/window keys of ppl and kld, `mmlu` the mmlu
+// metric's options (data, shots, subjects, limit, data_dir).
 nlohmann::json run_compare(const ModelSpec& base, const std::vector<CompareCandidate>& candidates,
-                           const std::vector<std::string>& metrics, const nlohmann::json& likelihood);
+                           const std::vector<std::string>& metrics, const nlohmann::json& likelihood,
+                           const nlohmann::json& mmlu);
 
 struct CompareTable {
   std::vector<std::string> header;

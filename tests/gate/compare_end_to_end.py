@@ -6,6 +6,7 @@ import io
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,7 +55,7 @@ def main():
             check(f"row {i}: KLD mean, p99, ratio == kld document",
                   rows[i][col["KLD mean"]] == "%.6g" % k["kld"]["mean"] and rows[i][col["KLD p99"]] == "%.6g" % k["kld"]["p99"]
                   and rows[i][col["PPL ratio"]] == "%.6g" % math.exp(k["ln_ppl_ratio"]))
-        check("the simulation is worse than nothing", float(rows[2][col["KLD mean"]]) > 0.05)
+        check(f"the {SIM} simulation has a mean KLD above 0.05", float(rows[2][col["KLD mean"]]) > 0.05)
 
         p = compare(INT4, "--sim", SIM, "--csv")
         table = list(csv.reader(io.StringIO(p.stdout)))
@@ -67,6 +68,26 @@ def main():
 
         p = compare(INT4, "--metrics", "ppl,bleu")
         check("an unknown metric exits 2", p.returncode == 2 and "'bleu' is not available" in p.stderr, p.stderr)
+        commands = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
+        mmlu_args = ["--metrics", "ppl,mmlu", "--mmlu-data", os.path.join(SHARED, "data/mmlu/data"), "--shots", "1",
+                     "--subjects", "abstract_algebra,business_ethics", "--limit", "5"]
+        if re.search(r"^\s+mmlu\b", commands, re.M):
+            out = os.path.join(work, "mmlu.json")
+            p = compare(INT4, *mmlu_args, "--json", out)
+            check("compare --metrics mmlu exits 0", p.returncode == 0, p.stderr)
+            with open(out) as f:
+                r = json.load(f)
+            header, rows = r["table"]["header"], r["table"]["rows"]
+            col = {h: i for i, h in enumerate(header)}
+            cmp = r["models"][1]["mmlu"]["comparison"]
+            want = ("%.2f" % (100 * cmp["accuracy_base"]), "%.2f" % (100 * cmp["accuracy_quant"]),
+                    "%.2f" % (100 * cmp["difference"]), "[%.2f, %.2f]" % (100 * cmp["ci95"][0], 100 * cmp["ci95"][1]))
+            got = (rows[0][col["MMLU %"]], rows[1][col["MMLU %"]], rows[1][col["MMLU Δ points"]], rows[1][col["Δ 95% CI"]])
+            check("MMLU columns == the mmlu comparison", got == want, f"{got} vs {want}")
+        else:
+            p = compare(INT4, *mmlu_args)
+            check("--metrics mmlu without the mmlu metric exits 2", p.returncode == 2 and
+                  "metric 'mmlu' is not available in this build" in p.stderr, p.stderr)
         p = compare()
         check("no candidate exits 2", p.returncode == 2 and "at least one candidate" in p.stderr, p.stderr)
     if failures:
