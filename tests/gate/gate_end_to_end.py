@@ -93,8 +93,12 @@ def render_in_chromium(html_path, work):
         print("skip Chromium rendering: `chromium` is not installed")
         return
     shot = os.path.join(work, "report.png")
-    p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,1400",
-                        f"--screenshot={shot}", "file://" + html_path], capture_output=True, text=True, timeout=120)
+    try:
+        p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,1400",
+                            f"--screenshot={shot}", "file://" + html_path], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        check("report.html renders in headless Chromium", False, "chromium did not finish in 120 s")
+        return
     ok = p.returncode == 0 and os.path.exists(shot) and os.path.getsize(shot) > 10000
     check("report.html renders in headless Chromium", ok, p.stderr[-2000:])
 
