@@ -9,6 +9,7 @@ APT_PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   libopenblas-pthread-dev libtbb-dev nlohmann-json3-dev libcli11-dev
   libpcre2-dev libicu-dev libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
 PY_PACKAGES=(onnxruntime onnx onnx-ir numpy tokenizers)
 

@@ -17,6 +17,7 @@
 #include <evalq/sha256.h>
 
 #include "common/likelihood_setup.h"
+#include "common/histograms.h"
 #include "common/progress.h"
 #include "common/row_stats.h"
 #include "common/statistics.h"
@@ -47,7 +48,7 @@ struct Accumulator {
   int64_t same_top = 0, compared = 0;
   std::vector<double> kld_values, dp_values;
   // Per-window sums for the jackknife.
-  std::vector<double> w_kld, w_rows, w_lnratio, w_targets, w_nll_q, w_nll_b;
+  std::vector<double> w_kld, w_rows, w_lnratio, w_targets, w_nll_q, w_nll_b, w_same_top;
   // modelopt-kld: the mean abs-divergence of each window.
   std::vector<double> w_abs_mean;
 };
@@ -60,7 +61,7 @@ nlohmann::json kld_summary(std::vector<double> values, const Moments& m) {
           {"p99_9", p(0.999)},    {"p99", p(0.99)},       {"p95", p(0.95)},
           {"p90", p(0.90)},       {"p10", p(0.10)},       {"p5", p(0.05)},
           {"p1", p(0.01)},        {"p0_1", p(0.001)},     {"min", values.front()},
-          {"max", values.back()}};
+          {"max", values.back()}, {"histogram", log_histogram_json(values)}};
 }
 
 nlohmann::json delta_p_summary(std::vector<double> values, const Moments& m, double sum4) {
@@ -78,7 +79,7 @@ nlohmann::json delta_p_summary(std::vector<double> values, const Moments& m, dou
           {"p99_9", p(0.999)}, {"p99", p(0.99)},      {"p95", p(0.95)},      {"p90", p(0.90)},
           {"p75", p(0.75)},    {"median", median_sorted(values)},            {"p25", p(0.25)},
           {"p10", p(0.10)},    {"p5", p(0.05)},       {"p1", p(0.01)},       {"p0_1", p(0.001)},
-          {"min", values.front()}, {"max", values.back()}};
+          {"min", values.front()}, {"max", values.back()}, {"histogram", linear_histogram_json(values, -1, 1, 200)}};
 }
 
 struct KldOptions {
@@ -262,7 +263,7 @@ class KldMetric : public Metric {
       }
       const int64_t rows = quant ? std::min(wb.rows(), wq->rows()) : wb.rows();
       double w_kld = 0, w_abs = 0, w_ln = 0, w_nq = 0, w_nb = 0;
-      int64_t w_targets = 0;
+      int64_t w_targets = 0, w_same = 0;
       for (int64_t i = 0; i < wb.rows(); ++i) {
         const int64_t r = wb.row_begin + i;
         // The base's target (-1: none, or the base comes from the cache, which stores its own).
@@ -280,6 +281,7 @@ class KldMetric : public Metric {
         w_kld += kl;
         if (modelopt_kld) w_abs += modelopt_abs_divergence(bd, q, qs.log_sum_exp, vocab);
         acc.same_top += qs.argmax == bd.argmax;
+        w_same += qs.argmax == bd.argmax;
         ++acc.compared;
         const int64_t rq = wq->row_begin + i;
         const bool has_target = wq->begin + rq + 1 < wq->end && !std::isnan(bd.target_log_prob);
@@ -308,6 +310,7 @@ class KldMetric : public Metric {
         acc.w_targets.push_back(static_cast<double>(w_targets));
         acc.w_nll_q.push_back(w_nq);
         acc.w_nll_b.push_back(w_nb);
+        acc.w_same_top.push_back(static_cast<double>(w_same));
         if (modelopt_kld) acc.w_abs_mean.push_back(rows ? w_abs / rows : 0.0);
       }
       progress.advance(wb.rows(), quant ? "KLD " + fmt("%.6f", acc.kld.mean()) : "saving base");
@@ -353,6 +356,7 @@ class KldMetric : public Metric {
     const double same = static_cast<double>(acc.same_top) / static_cast<double>(acc.compared);
     result["top1_agreement"] = same;
     result["top1_agreement_stderr"] = acc.compared > 1 ? std::sqrt(same * (1 - same) / (acc.compared - 1)) : 0.0;
+    result["top1_agreement_stderr_jackknife"] = jackknife_ratio(acc.w_same_top, acc.w_rows).stderr_;
     if (acc.nll_q.n > 0) {
       const Estimate eq = mean_and_stderr(acc.nll_q), eb = mean_and_stderr(acc.nll_b);
       const double cov = covariance_of_means(acc.nll_q.sum, acc.nll_b.sum, acc.nll_cross, acc.nll_q.n);
@@ -387,7 +391,7 @@ class KldMetric : public Metric {
     for (size_t i = 0; i < acc.w_kld.size(); ++i) {
       wrows.push_back({{"begin", plan[i].begin}, {"end", plan[i].end}, {"kld_sum", acc.w_kld[i]},
                        {"n", acc.w_rows[i]}, {"nll_base_sum", acc.w_nll_b[i]}, {"nll_quant_sum", acc.w_nll_q[i]},
-                       {"targets", acc.w_targets[i]}});
+                       {"targets", acc.w_targets[i]}, {"same_top", acc.w_same_top[i]}});
     }
     result["window_results"] = wrows;
     return result;
