@@ -1,0 +1,70 @@
+#include <evalq/error.h>
+#include <evalq/tokenizer.h>
+
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/command.h"
+
+namespace evalq::cli {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw evalq::Error("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct TokenizeOptions {
+  std::string model;
+  std::string text;
+  std::string text_file;
+  std::string json_path;
+  bool decode = false;
+  bool add_special_tokens = false;
+};
+
+CommandRun setup(CLI::App& sub) {
+  auto o = std::make_shared<TokenizeOptions>();
+  sub.add_option("MODEL_OR_DIR", o->model, "A tokenizer.json, a model folder holding one, or a model file beside one")
+      ->required();
+  auto* text = sub.add_option("--text", o->text, "Text to tokenize");
+  auto* file = sub.add_option("--text-file", o->text_file, "File whose bytes are tokenized");
+  text->excludes(file);
+  file->excludes(text);
+  sub.add_option("--json", o->json_path, "Also write {\"ids\": [...], \"count\": N} to this file");
+  sub.add_flag("--decode", o->decode, "Decode the ids again and print the text");
+  sub.add_flag("--add-special-tokens", o->add_special_tokens, "Apply the post-processor template (e.g. BOS)");
+  sub.callback([text, file] {
+    if (text->count() == 0 && file->count() == 0) throw CLI::RequiredError("--text or --text-file");
+  });
+  return [o] {
+    Tokenizer tokenizer = Tokenizer::load(o->model);
+    std::string input = o->text_file.empty() ? o->text : read_file(o->text_file);
+    std::vector<TokenId> ids = tokenizer.encode(input, o->add_special_tokens);
+    for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << ids[i];
+    std::cout << "\ncount: " << ids.size() << "\n";
+    nlohmann::json j{{"ids", ids}, {"count", ids.size()}};
+    if (o->decode) {
+      std::string decoded = tokenizer.decode(ids);
+      std::cout << "decoded: " << decoded << "\n";
+      j["decoded"] = nlohmann::json(decoded);
+    }
+    if (!o->json_path.empty()) {
+      std::ofstream out(o->json_path);
+      if (!out) throw evalq::Error("cannot write " + o->json_path);
+      out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
+    return 0;
+  };
+}
+
+}  // namespace
+
+EVALQ_CLI_COMMAND(tokenize, "Tokenize text with a model's tokenizer.json (ids as HF tokenizers gives them)", setup);
+
+}  // namespace evalq::cli
