@@ -26,7 +26,14 @@ struct TokenizeOptions {
   std::string json_path;
   bool decode = false;
   bool add_special_tokens = false;
+  std::string bos = "never";
 };
+
+BosPolicy parse_bos(const std::string& s) {
+  if (s == "auto") return BosPolicy::Auto;
+  if (s == "always") return BosPolicy::Always;
+  return BosPolicy::Never;
+}
 
 CommandRun setup(CLI::App& sub) {
   auto o = std::make_shared<TokenizeOptions>();
@@ -37,20 +44,24 @@ CommandRun setup(CLI::App& sub) {
   text->excludes(file);
   file->excludes(text);
   sub.add_option("--json", o->json_path, "Also write {\"ids\": [...], \"count\": N} to this file");
-  sub.add_flag("--decode", o->decode, "Decode the ids again and print the text");
+  sub.add_flag("--decode", o->decode, "Decode the ids again (special tokens skipped, as HF does by default)");
   sub.add_flag("--add-special-tokens", o->add_special_tokens, "Apply the post-processor template (e.g. BOS)");
-  sub.callback([text, file] {
+  sub.add_option("--bos", o->bos, "Put a BOS first: auto (as the model's tokenizer_config.json says), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  sub.callback([text, file, o] {
     if (text->count() == 0 && file->count() == 0) throw CLI::RequiredError("--text or --text-file");
+    if (o->add_special_tokens && o->bos != "never") throw CLI::ValidationError("--bos", "cannot be combined with --add-special-tokens");
   });
   return [o] {
     Tokenizer tokenizer = Tokenizer::load(o->model);
     std::string input = o->text_file.empty() ? o->text : read_file(o->text_file);
-    std::vector<TokenId> ids = tokenizer.encode(input, o->add_special_tokens);
+    std::vector<TokenId> ids = o->add_special_tokens ? tokenizer.encode(input, true)
+                                                     : tokenizer.encode_document(input, parse_bos(o->bos));
     for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << ids[i];
     std::cout << "\ncount: " << ids.size() << "\n";
     nlohmann::json j{{"ids", ids}, {"count", ids.size()}};
     if (o->decode) {
-      std::string decoded = tokenizer.decode(ids);
+      std::string decoded = tokenizer.decode(ids, true);
       std::cout << "decoded: " << decoded << "\n";
       j["decoded"] = nlohmann::json(decoded);
     }
