@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "io/sha256.h"
+#include <evalq/sha256.h>
 #include "tokenizer/tokenizer_json.h"
 #include "tokenizer/unicode.h"
 
