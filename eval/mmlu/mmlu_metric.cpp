@@ -116,6 +116,36 @@ std::vector<SubjectData> load_subjects(const MmluOptions& o) {
   return subjects;
 }
 
+std::optional<int64_t> json_int(const fs::path& file, std::initializer_list<const char*> path) {
+  std::ifstream in(file);
+  if (!in) return std::nullopt;
+  json doc = json::parse(in, nullptr, false);
+  const json* node = &doc;
+  for (const char* key : path) {
+    if (!node->is_object() || !node->contains(key)) return std::nullopt;
+    node = &(*node)[key];
+  }
+  if (!node->is_number_integer()) return std::nullopt;
+  return node->get<int64_t>();
+}
+
+// The context length as lm-eval's HFLM.max_length finds it: config.json n_positions,
+// max_position_embeddings, n_ctx, then tokenizer_config.json model_max_length (unless it is
+// transformers' "unset" sentinel); Model Builder folders give genai_config.json context_length.
+// 0 when none says.
+int64_t model_context_length(const Model& model) {
+  if (model.is_llm() && model.llm().context_length > 0) return model.llm().context_length;
+  const fs::path dir = model.folder();
+  for (const char* key : {"n_positions", "max_position_embeddings", "n_ctx"}) {
+    if (auto v = json_int(dir / "config.json", {key}); v && *v > 0) return *v;
+  }
+  if (auto v = json_int(dir / "genai_config.json", {"model", "context_length"}); v && *v > 0) return *v;
+  if (auto v = json_int(dir / "tokenizer_config.json", {"model_max_length"}); v && *v > 0 && *v < (int64_t{1} << 40)) {
+    return *v;
+  }
+  return 0;
+}
+
 const char* letter(int c) {
   static const char* const kLetters[] = {"A", "B", "C", "D"};
   return c >= 0 && c < 4 ? kLetters[c] : "";
@@ -151,7 +181,7 @@ ModelRun run_model(const ModelSpec& spec, const MmluOptions& o, const std::vecto
   so.protocol = o.protocol;
   so.prefix_reuse = o.prefix_reuse;
   so.max_length = o.max_length;
-  if (so.max_length <= 0) so.max_length = model->llm().context_length;
+  if (so.max_length <= 0) so.max_length = model_context_length(*model);
   // lm-eval's HFLM falls back to 2048 when the config names no length; ModelOpt defaults to 4096.
   if (so.max_length <= 0) so.max_length = o.protocol == MmluProtocol::ModelOpt ? 4096 : 2048;
   MmluScorer scorer(model, tokenizer, so);

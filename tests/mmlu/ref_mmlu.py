@@ -1,0 +1,110 @@
+"""Reference MMLU (lm-eval-harness protocol) with Python's csv module, HF tokenizers and ONNX Runtime.
+
+Builds the prompts as lm-eval does (description with the subject words, first-N dev rows,
+question.strip(), " A".." D" continuations, trailing context whitespace moved into the
+continuation), encodes context and context+continuation without special tokens, left-truncates
+(context+continuation) to max_length+1 tokens and scores the continuation tokens with one full
+ONNX Runtime forward per choice (no KV reuse). Writes OUT/prompts/<subject>.jsonl and
+OUT/predictions.json.
+"""
+import argparse
+import csv
+import json
+import os
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+LETTERS = "ABCD"
+
+
+def read_rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.reader(f)]
+    if rows and rows[0][0] == "question" and rows[0][5] == "answer":
+        rows = [r[:5] + [LETTERS[int(r[5])]] for r in rows[1:]]
+    return rows
+
+
+def doc_to_text(row):
+    return f"{row[0].strip()}\nA. {row[1]}\nB. {row[2]}\nC. {row[3]}\nD. {row[4]}\nAnswer:"
+
+
+def context_of(subject, dev, shots, row):
+    description = f"The following are multiple choice questions (with answers) about {' '.join(subject.split('_'))}.\n\n"
+    examples = "".join(doc_to_text(d) + " " + d[5] + "\n\n" for d in dev[:shots])
+    return description + examples + doc_to_text(row)
+
+
+def forward(sess, ids):
+    feeds = {}
+    for inp in sess.get_inputs():
+        n = inp.name
+        if n == "input_ids":
+            feeds[n] = np.array([ids], dtype=np.int64)
+        elif n == "attention_mask":
+            feeds[n] = np.ones((1, len(ids)), dtype=np.int64)
+        elif n == "position_ids":
+            feeds[n] = np.arange(len(ids), dtype=np.int64)[None, :]
+        elif n.startswith("past_key_values."):
+            feeds[n] = np.zeros((1, inp.shape[1], 0, inp.shape[3]), dtype=np.float32)
+        else:
+            raise SystemExit(f"ref_mmlu.py: don't know how to feed input {n}")
+    return sess.run(["logits"], feeds)[0][0].astype(np.float64)
+
+
+def log_softmax(x):
+    m = x.max(axis=-1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--subjects", required=True)
+    ap.add_argument("--shots", type=int, required=True)
+    ap.add_argument("--limit", type=int, required=True)
+    ap.add_argument("--max-length", type=int, required=True)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    tok = Tokenizer.from_file(os.path.join(args.model, "tokenizer.json"))
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    so.intra_op_num_threads = 1
+    sess = ort.InferenceSession(os.path.join(args.model, "model.onnx"), so, providers=["CPUExecutionProvider"])
+    enc = lambda s: tok.encode(s, add_special_tokens=False).ids
+    os.makedirs(os.path.join(args.out, "prompts"), exist_ok=True)
+    predictions = {}
+    for subject in args.subjects.split(","):
+        dev = read_rows(os.path.join(args.data, "dev", f"{subject}_dev.csv")) if args.shots else []
+        test = read_rows(os.path.join(args.data, "test", f"{subject}_test.csv"))[: args.limit]
+        lines, preds = [], []
+        for i, row in enumerate(test):
+            context = context_of(subject, dev, args.shots, row)
+            conts = [" " + L for L in LETTERS]
+            n_spaces = len(context) - len(context.rstrip())
+            if n_spaces:
+                conts = [context[-n_spaces:] + c for c in conts]
+                context = context[:-n_spaces]
+            lines.append(json.dumps({"i": i, "context": context, "continuations": conts, "gold": row[5]}))
+            ctx = enc(context)
+            lls, truncated = [], False
+            for c in conts:
+                cont = enc(context + c)[len(ctx):]
+                full = (ctx + cont)[-(args.max_length + 1):]
+                truncated |= len(ctx) + len(cont) > args.max_length + 1
+                inp = full[:-1]
+                logp = log_softmax(forward(sess, inp))
+                lls.append(float(sum(logp[len(inp) - len(cont) + j, t] for j, t in enumerate(cont))))
+            preds.append({"i": i, "pred": LETTERS[int(np.argmax(lls))], "gold": row[5], "ll": lls, "truncated": truncated})
+        with open(os.path.join(args.out, "prompts", f"{subject}.jsonl"), "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
+        predictions[subject] = preds
+    with open(os.path.join(args.out, "predictions.json"), "w") as f:
+        json.dump(predictions, f)
+
+
+if __name__ == "__main__":
+    main()
