@@ -3,9 +3,15 @@ byte for byte (--dump-prompts), predictions identical, log-likelihoods to 1e-5. 
 that the prefix-reuse path equals --no-prefix-reuse for every question."""
 import argparse
 import json
+import math
 import os
+import shutil
 import subprocess
 import sys
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -37,6 +43,64 @@ def compare_predictions(label, got, want, failures, tol=1e-5, relative=False):
             if bool(a.get("truncated", False)) != bool(b.get("truncated", False)):
                 failures.append(f"{label} {subject} q{a['i']}: truncated flag differs")
     return worst
+
+
+def perturbed_model(src, dst, scale=0.3, seed=0):
+    """A copy of `src` with noisy float weights: a stand-in 'quantized' model that disagrees with
+    the base on some questions."""
+    os.makedirs(dst, exist_ok=True)
+    model = onnx.load(os.path.join(src, "model.onnx"))
+    rng = np.random.default_rng(seed)
+    for init in model.graph.initializer:
+        w = numpy_helper.to_array(init)
+        if w.dtype == np.float32 and w.size > 64:
+            noisy = w + scale * w.std() * rng.standard_normal(w.shape).astype(np.float32)
+            init.CopyFrom(numpy_helper.from_array(noisy.astype(np.float32), init.name))
+    onnx.save(model, os.path.join(dst, "model.onnx"))
+    for f in ("config.json", "tokenizer.json", "tokenizer_config.json"):
+        shutil.copy(os.path.join(src, f), dst)
+    return dst
+
+
+def check_paired(args, failures):
+    """`evalq mmlu BASE QUANT`: each side equals its single-model run, and the comparison's
+    table, difference, CI and McNemar p follow from the per-question outcomes."""
+    work = os.path.join(args.work, "paired")
+    quant = perturbed_model(args.model, os.path.join(work, "quant-model"))
+    subjects, shots, limit = args.reuse_subjects, 1, 25
+    out = os.path.join(work, "pair")
+    os.makedirs(out, exist_ok=True)
+    env = dict(os.environ, EVALQ_PROGRESS="0")
+    subprocess.run([args.evalq, "mmlu", args.model, quant, "--data", args.data, "--subjects", subjects, "--shots",
+                    str(shots), "--limit", str(limit), "--json", os.path.join(out, "result.json")],
+                   check=True, env=env, stdout=subprocess.DEVNULL)
+    pair = json.load(open(os.path.join(out, "result.json")))
+    single = {}
+    for name, path in (("base", args.model), ("quant", quant)):
+        single[name] = run_evalq(args.evalq, path, args.data, subjects, shots, limit, os.path.join(work, name))
+        if pair[name]["accuracy"] != single[name]["accuracy"]:
+            failures.append(f"paired: {name} accuracy {pair[name]['accuracy']} vs single run {single[name]['accuracy']}")
+    b = [p["pred"] == p["gold"] for s in subjects.split(",") for p in single["base"]["predictions"][s]]
+    q = [p["pred"] == p["gold"] for s in subjects.split(",") for p in single["quant"]["predictions"][s]]
+    table = {"both_correct": sum(x and y for x, y in zip(b, q)), "base_only": sum(x and not y for x, y in zip(b, q)),
+             "quant_only": sum(y and not x for x, y in zip(b, q)), "both_wrong": sum(not x and not y for x, y in zip(b, q))}
+    c = pair["comparison"]
+    if c["table"] != table:
+        failures.append(f"paired: table {c['table']} vs {table}")
+    n = len(b)
+    d = [int(y) - int(x) for x, y in zip(b, q)]
+    mean = sum(d) / n
+    se = math.sqrt(sum((v - mean) ** 2 for v in d) / (n - 1) / n)
+    k, m = min(table["base_only"], table["quant_only"]), table["base_only"] + table["quant_only"]
+    p = 1.0 if m == 0 else min(1.0, 2 * sum(math.comb(m, i) for i in range(k + 1)) / 2 ** m)
+    for key, want in (("difference", mean), ("stderr", se), ("mcnemar_p", p)):
+        if abs(c[key] - want) > 1e-12:
+            failures.append(f"paired: {key} {c[key]} vs {want}")
+    if abs(c["ci95"][0] - (mean - 1.959963984540054 * se)) > 1e-12:
+        failures.append(f"paired: ci95 {c['ci95']}")
+    if table["base_only"] + table["quant_only"] == 0:
+        failures.append("paired: the perturbed model agrees everywhere; the check needs discordant pairs")
+    print(f"paired: {n} questions, table {table}, difference {mean:+.3f}, McNemar p {p:.4f}")
 
 
 def main():
@@ -87,6 +151,8 @@ def main():
                                     relative=shots == 5)
         n = sum(len(r) for r in full["predictions"].values())
         print(f"prefix reuse, shots {shots}: {n} questions, prefix tokens {prefix}, max |ll diff| {worst:.2e}")
+
+    check_paired(args, failures)
 
     for f in failures[:40]:
         print("FAIL:", f)
