@@ -261,7 +261,7 @@ json compare(const ModelRun& base, const ModelRun& quant, int largest_drops) {
   }
   std::stable_sort(list.begin(), list.end(),
                    [](const Drop& x, const Drop& y) { return x.base - x.quant > y.base - y.quant; });
-  for (size_t i = 0; i < list.size() && static_cast<int>(i) < largest_drops; ++i) {
+  for (size_t i = 0; i < list.size() && static_cast<int>(i) < largest_drops && list[i].base > list[i].quant; ++i) {
     drops.push_back({{"subject", list[i].subject}, {"base", list[i].base}, {"quant", list[i].quant},
                      {"drop", list[i].base - list[i].quant}, {"n", list[i].n}});
   }

@@ -11,6 +11,7 @@ import argparse
 import csv
 import json
 import os
+import time
 
 import numpy as np
 import onnxruntime as ort
@@ -68,11 +69,15 @@ def main():
     ap.add_argument("--limit", type=int, required=True)
     ap.add_argument("--max-length", type=int, required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--ort-opt", choices=["disabled", "all"], default="disabled")
     args = ap.parse_args()
+    start = time.perf_counter()
     tok = Tokenizer.from_file(os.path.join(args.model, "tokenizer.json"))
     so = ort.SessionOptions()
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    so.intra_op_num_threads = 1
+    so.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if args.ort_opt == "all"
+                                   else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
+    so.intra_op_num_threads = args.threads
     sess = ort.InferenceSession(os.path.join(args.model, "model.onnx"), so, providers=["CPUExecutionProvider"])
     enc = lambda s: tok.encode(s, add_special_tokens=False).ids
     os.makedirs(os.path.join(args.out, "prompts"), exist_ok=True)
@@ -90,13 +95,19 @@ def main():
                 context = context[:-n_spaces]
             lines.append(json.dumps({"i": i, "context": context, "continuations": conts, "gold": row[5]}))
             ctx = enc(context)
-            lls, truncated = [], False
+            lls, truncated, cache = [], False, {}
             for c in conts:
                 cont = enc(context + c)[len(ctx):]
                 full = (ctx + cont)[-(args.max_length + 1):]
                 truncated |= len(ctx) + len(cont) > args.max_length + 1
                 inp = full[:-1]
-                logp = log_softmax(forward(sess, inp))
+                # Choices whose input is the same (single-token continuations) share one forward,
+                # as lm-eval's request grouping does: one full forward per question.
+                key = tuple(inp)
+                if key not in cache:
+                    cache.clear()
+                    cache[key] = log_softmax(forward(sess, inp))
+                logp = cache[key]
                 lls.append(float(sum(logp[len(inp) - len(cont) + j, t] for j, t in enumerate(cont))))
             preds.append({"i": i, "pred": LETTERS[int(np.argmax(lls))], "gold": row[5], "ll": lls, "truncated": truncated})
         with open(os.path.join(args.out, "prompts", f"{subject}.jsonl"), "w", encoding="utf-8") as f:
@@ -104,6 +115,8 @@ def main():
         predictions[subject] = preds
     with open(os.path.join(args.out, "predictions.json"), "w") as f:
         json.dump(predictions, f)
+    n = sum(len(p) for p in predictions.values())
+    print(f"ref_mmlu: {n} questions in {time.perf_counter() - start:.2f} s")
 
 
 if __name__ == "__main__":
