@@ -19,15 +19,11 @@ namespace {
 
 std::vector<int64_t> widen(const std::vector<TokenId>& ids) { return {ids.begin(), ids.end()}; }
 
-bool is_space(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
-}
-
-int letter_of(const std::string& text) {
-  size_t i = 0;
-  while (i < text.size() && is_space(std::string(1, text[i]))) ++i;
-  if (i < text.size() && text[i] >= 'A' && text[i] <= 'D') return text[i] - 'A';
-  return -1;
+// ModelOpt's test is pred.strip().startswith(label); MMLU generations only carry ASCII spacing.
+std::string strip_spaces(const std::string& text) {
+  const size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  return text.substr(begin, text.find_last_not_of(" \t\r\n") - begin + 1);
 }
 
 }  // namespace
@@ -155,10 +151,9 @@ void MmluScorer::score(Item& item, const KvCache* prefix, int64_t prefix_len) {
       const int64_t t2 = row_stats(second.logits.data<float>(), vocab).argmax;
       std::vector<TokenId> ids = {static_cast<TokenId>(t1), static_cast<TokenId>(t2)};
       a.generated = tokenizer_.decode(ids, true);
-      a.pred = letter_of(a.generated);
-      std::string stripped = a.generated;
-      stripped.erase(0, stripped.find_first_not_of(" \t\r\n"));
-      a.correct = !stripped.empty() && stripped[0] == 'A' + a.gold;
+      const std::string stripped = strip_spaces(a.generated);
+      a.pred = !stripped.empty() && stripped[0] >= 'A' && stripped[0] <= 'D' ? stripped[0] - 'A' : -1;
+      a.correct = a.pred == a.gold;
       return;
     }
   }
