@@ -10,7 +10,7 @@ APT_PACKAGES=(
   libopenblas-pthread-dev libtbb-dev nlohmann-json3-dev libcli11-dev
   libpcre2-dev libicu-dev libgtest-dev libgmock-dev libbenchmark-dev
 )
-PY_PACKAGES=(onnxruntime onnx numpy tokenizers)
+PY_PACKAGES=(onnxruntime onnx onnx-ir numpy tokenizers)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -26,7 +26,7 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv-test/bin/python ]; then
   "$PYTHON" -m venv .venv-test
 fi
-if ! .venv-test/bin/python -c "import onnxruntime, onnx, numpy, tokenizers" 2>/dev/null; then
+if ! .venv-test/bin/python -c "import onnxruntime, onnx, onnx_ir, numpy, tokenizers" 2>/dev/null; then
   .venv-test/bin/pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}"
 fi
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <evalq/options.h>
+#include <evalq/sim.h>
 #include <evalq/tensor.h>
 
 #include <filesystem>
@@ -65,6 +66,8 @@ class Model {
   // True when the compiled graph takes the rows to compute logits for (see Session::forward);
   // that extra input is not listed in inputs().
   bool selects_logit_rows() const { return selects_logit_rows_; }
+  // What options().sim did to each linear weight; empty when no simulation was asked for.
+  const SimReport& sim_report() const { return sim_report_; }
 
  private:
   Model() = default;
@@ -74,6 +77,7 @@ class Model {
   std::optional<LlmLayout> llm_;
   std::string llm_error_;
   bool selects_logit_rows_ = false;
+  SimReport sim_report_;
   std::unique_ptr<CompiledGraph> graph_;
 };
 

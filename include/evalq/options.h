@@ -18,6 +18,8 @@ Numerics parse_numerics(std::string_view name);
 
 struct EngineOptions {
   Numerics numerics = Numerics::Model;
+  // A fake-quantization spec (docs/sim.md), e.g. "int4:block=128"; empty = run the model as stored.
+  std::string sim;
 };
 
 }  // namespace evalq

@@ -63,7 +63,7 @@ CommandRun setup(CLI::App& sub) {
   sub.add_option("--out", o->out, "Write float32 logits [tokens, vocab] to this .npy file");
   auto engine = add_engine_flags(sub);
   return [o, engine] {
-    Session session(Model::load(o->model, engine_options(*engine)));
+    Session session(load_model(o->model, engine_options(*engine)));
     std::vector<int64_t> ids = parse_tokens(o->tokens);
     Tensor logits = run_tokens(session, ids, o->past_split);
     if (!o->out.empty()) {

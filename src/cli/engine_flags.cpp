@@ -1,5 +1,7 @@
 #include "cli/engine_flags.h"
 
+#include <iostream>
+
 namespace evalq::cli {
 
 std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& sub) {
@@ -8,13 +10,27 @@ std::shared_ptr<EngineFlags> add_engine_flags(CLI::App& sub) {
                  "Arithmetic to reproduce: model (what the graph says), ort-cpu (also ONNX Runtime CPU's "
                  "numerics-changing rewrites), exact (dequantized weights, fp32 activations)")
       ->capture_default_str();
+  sub.add_option("--sim", flags->sim,
+                 "Simulate quantization of the model's linear weights, e.g. int4:block=128 (see docs/sim.md)");
   return flags;
 }
 
 EngineOptions engine_options(const EngineFlags& flags) {
   EngineOptions options;
   options.numerics = parse_numerics(flags.numerics);
+  options.sim = flags.sim;
   return options;
+}
+
+std::shared_ptr<const Model> load_model(const std::string& path, const EngineOptions& options) {
+  auto model = Model::load(path, options);
+  if (!options.sim.empty()) {
+    const SimReport& r = model->sim_report();
+    std::cerr << "evalq: --sim " << r.spec << ": " << r.quantized_count() << " of " << r.decisions.size()
+              << " linear weights quantized in " << path << "\n";
+    for (const auto& w : r.warnings) std::cerr << "evalq: warning: " << w << "\n";
+  }
+  return model;
 }
 
 }  // namespace evalq::cli

@@ -21,9 +21,17 @@ int consumer_count(const Graph& g, int id) {
   return count;
 }
 
-bool is_lm_head(const Node& n, const Graph& g) {
+// A weight is constant, or a DequantizeLinear of a constant (QDQ models).
+bool is_weight(Graph& g, int id) {
+  if (g.is_constant(id)) return true;
+  const Node* dq = producer_of(g, id);
+  return dq && dq->domain.empty() && dq->op_type == "DequantizeLinear" && !dq->inputs.empty() &&
+         g.is_constant(dq->inputs[0]);
+}
+
+bool is_lm_head(const Node& n, Graph& g) {
   bool matmul = (n.domain.empty() && n.op_type == "MatMul") || (n.domain == "com.microsoft" && n.op_type == "MatMulNBits");
-  return matmul && n.inputs.size() >= 2 && g.is_constant(n.inputs[1]);
+  return matmul && n.inputs.size() >= 2 && is_weight(g, n.inputs[1]);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "model/llm_layout.h"
 
+#include "graph/graph.h"
+#include "model/model_config.h"
+
 #include <map>
 #include <regex>
 
@@ -13,41 +16,78 @@ const TensorSpec* find(const std::vector<TensorSpec>& specs, const std::string& 
   return nullptr;
 }
 
-// layer -> (key name, value name) for names matching `pattern` (groups: layer, key|value).
-std::map<int, std::pair<std::string, std::string>> kv_names(const std::vector<TensorSpec>& specs, const std::regex& pattern) {
+// "past_key_values.%d.key" -> a regex whose group 1 is the layer number.
+std::regex layer_regex(const std::string& pattern) {
+  std::string re;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern.compare(i, 2, "%d") == 0) {
+      re += "(\\d+)";
+      ++i;
+    } else if (std::string_view("\\^$.|?*+()[]{}").find(pattern[i]) != std::string_view::npos) {
+      re += std::string("\\") + pattern[i];
+    } else {
+      re += pattern[i];
+    }
+  }
+  return std::regex(re);
+}
+
+// layer -> (key name, value name) for names matching the key and value patterns.
+std::map<int, std::pair<std::string, std::string>> kv_names(const std::vector<TensorSpec>& specs,
+                                                            const std::string& key_pattern,
+                                                            const std::string& value_pattern) {
   std::map<int, std::pair<std::string, std::string>> out;
+  std::regex key_re = layer_regex(key_pattern), value_re = layer_regex(value_pattern);
   for (const auto& s : specs) {
     std::smatch m;
-    if (!std::regex_match(s.name, m, pattern)) continue;
-    int layer = std::stoi(m[1]);
-    (m[2] == "key" ? out[layer].first : out[layer].second) = s.name;
+    if (std::regex_match(s.name, m, key_re)) out[std::stoi(m[1])].first = s.name;
+    else if (std::regex_match(s.name, m, value_re)) out[std::stoi(m[1])].second = s.name;
   }
   return out;
 }
 
 }  // namespace
 
+TensorSpec tensor_spec_of(const Value& v) {
+  TensorSpec s;
+  s.name = v.name;
+  s.dtype = v.dtype;
+  if (v.dims) {
+    s.has_shape = true;
+    for (const auto& d : *v.dims) {
+      s.dims.push_back(d.value);
+      s.symbols.push_back(d.symbol);
+    }
+  }
+  return s;
+}
+
 std::optional<LlmLayout> detect_llm_layout(const std::vector<TensorSpec>& inputs, const std::vector<TensorSpec>& outputs,
-                                           std::string& why) {
+                                           const ModelConfig& config, std::string& why) {
   LlmLayout l;
-  if (!find(inputs, "input_ids")) {
-    why = "the model has no 'input_ids' input, so it is not a decoder-only LLM evalq can feed";
+  if (!find(inputs, config.input_ids)) {
+    why = "the model has no '" + config.input_ids + "' input, so it is not a decoder-only LLM evalq can feed";
     return std::nullopt;
   }
-  l.input_ids = "input_ids";
-  if (find(inputs, "attention_mask")) l.attention_mask = "attention_mask";
-  if (find(inputs, "position_ids")) l.position_ids = "position_ids";
+  l.input_ids = config.input_ids;
+  if (find(inputs, config.attention_mask)) l.attention_mask = config.attention_mask;
+  if (find(inputs, config.position_ids)) l.position_ids = config.position_ids;
   if (find(inputs, "use_cache_branch")) l.use_cache_branch = "use_cache_branch";
-  const TensorSpec* logits = find(outputs, "logits");
+  l.context_length = config.context_length;
+  l.bos_id = config.bos_id;
+  l.pad_id = config.pad_id;
+  l.eos_ids = config.eos_ids;
+  const TensorSpec* logits = find(outputs, config.logits);
   if (!logits) {
-    why = "the model has no 'logits' output";
+    why = "the model has no '" + config.logits + "' output";
     return std::nullopt;
   }
   l.logits = logits->name;
   if (logits->has_shape && !logits->dims.empty() && logits->dims.back() > 0) l.vocab_size = logits->dims.back();
+  if (l.vocab_size == 0) l.vocab_size = config.vocab_size;
 
-  auto past = kv_names(inputs, std::regex(R"(past_key_values\.(\d+)\.(key|value))"));
-  auto present = kv_names(outputs, std::regex(R"(present\.(\d+)\.(key|value))"));
+  auto past = kv_names(inputs, config.past_key_pattern, config.past_value_pattern);
+  auto present = kv_names(outputs, config.present_key_pattern, config.present_value_pattern);
   if (past.size() != present.size()) {
     why = "the model has " + std::to_string(past.size()) + " past layers but " + std::to_string(present.size()) +
           " present layers";

@@ -7,10 +7,17 @@
 
 namespace evalq {
 
-// Finds a decoder-only LLM's inputs, outputs and KV-cache layout from the graph's I/O names
-// (Optimum: past_key_values.N.key/value -> present.N.key/value; Model Builder uses the same
-// names). Returns nullopt and sets `why` when the graph is not such a model.
+struct ModelConfig;
+struct Value;
+
+// The public description of a graph input or output.
+TensorSpec tensor_spec_of(const Value& v);
+
+// Finds a decoder-only LLM's inputs, outputs and KV-cache layout from the graph's I/O names as
+// the folder's config names them (genai_config.json maps; Optimum's past_key_values.N.key/value ->
+// present.N.key/value by default), plus context length and special ids from the config. Returns
+// nullopt and sets `why` when the graph is not such a model.
 std::optional<LlmLayout> detect_llm_layout(const std::vector<TensorSpec>& inputs, const std::vector<TensorSpec>& outputs,
-                                           std::string& why);
+                                           const ModelConfig& config, std::string& why);
 
 }  // namespace evalq

@@ -3,8 +3,11 @@
 
 #include "exec/compiled_graph.h"
 #include "graph/logit_rows.h"
+#include "graph/numerics_rewrite.h"
+#include "graph/sim_quantize.h"
 #include "io/onnx_loader.h"
 #include "model/llm_layout.h"
+#include "model/model_config.h"
 
 namespace evalq {
 
@@ -13,6 +16,15 @@ namespace fs = std::filesystem;
 fs::path resolve_model_path(const fs::path& path) {
   if (!fs::exists(path)) throw Error("model path " + path.string() + " does not exist");
   if (!fs::is_directory(path)) return path;
+  // A Model Builder folder names its graph in genai_config.json.
+  ModelConfig config = read_model_config(path);
+  if (!config.onnx_filename.empty()) {
+    if (!fs::exists(path / config.onnx_filename)) {
+      throw Error(config.source.string() + ": model.decoder.filename '" + config.onnx_filename + "' does not exist in " +
+                  path.string());
+    }
+    return path / config.onnx_filename;
+  }
   if (fs::exists(path / "model.onnx")) return path / "model.onnx";
   std::vector<fs::path> candidates;
   for (const auto& e : fs::directory_iterator(path)) {
@@ -23,29 +35,21 @@ fs::path resolve_model_path(const fs::path& path) {
               " .onnx files and no model.onnx: name the model file directly");
 }
 
-namespace {
-
-TensorSpec spec_of(const Value& v) {
-  TensorSpec s;
-  s.name = v.name;
-  s.dtype = v.dtype;
-  if (v.dims) {
-    s.has_shape = true;
-    for (const auto& d : *v.dims) {
-      s.dims.push_back(d.value);
-      s.symbols.push_back(d.symbol);
-    }
-  }
-  return s;
-}
-
-}  // namespace
-
 std::shared_ptr<const Model> Model::load(const fs::path& path, const EngineOptions& options) {
   std::shared_ptr<Model> model(new Model());
   model->onnx_path_ = resolve_model_path(path);
   model->options_ = options;
   OnnxModel onnx = load_onnx(model->onnx_path_);
+
+  for (int id : onnx.graph->inputs) model->inputs_.push_back(tensor_spec_of(onnx.graph->values[id]));
+  for (int id : onnx.graph->outputs) model->outputs_.push_back(tensor_spec_of(onnx.graph->values[id]));
+  ModelConfig config = read_model_config(model->onnx_path_.parent_path());
+  model->llm_ = detect_llm_layout(model->inputs_, model->outputs_, config, model->llm_error_);
+  if (!options.sim.empty()) {
+    model->sim_report_ = apply_sim_spec(*onnx.graph, parse_sim_spec(options.sim), model->llm_ ? model->llm_->logits : "");
+  }
+  apply_numerics(*onnx.graph, options.numerics);
+  if (model->llm_) model->selects_logit_rows_ = select_logit_rows(*onnx.graph, model->llm_->logits);
 
   auto unsupported = find_unsupported_ops(*onnx.graph);
   if (!unsupported.empty()) {
@@ -53,10 +57,6 @@ std::shared_ptr<const Model> Model::load(const fs::path& path, const EngineOptio
     for (const auto& u : unsupported) msg += "\n  " + u;
     throw Error(msg);
   }
-  for (int id : onnx.graph->inputs) model->inputs_.push_back(spec_of(onnx.graph->values[id]));
-  for (int id : onnx.graph->outputs) model->outputs_.push_back(spec_of(onnx.graph->values[id]));
-  model->llm_ = detect_llm_layout(model->inputs_, model->outputs_, model->llm_error_);
-  if (model->llm_) model->selects_logit_rows_ = select_logit_rows(*onnx.graph, model->llm_->logits);
   model->graph_ = std::make_unique<CompiledGraph>(onnx.graph, model->options_);
   return model;
 }

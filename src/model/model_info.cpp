@@ -4,7 +4,10 @@
 
 #include "exec/compiled_graph.h"
 #include "io/onnx_loader.h"
+#include "graph/sim_quantize.h"
+#include "model/linear_layers.h"
 #include "model/llm_layout.h"
+#include "model/model_config.h"
 
 namespace evalq {
 
@@ -12,19 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-TensorSpec spec_of(const Value& v) {
-  TensorSpec s;
-  s.name = v.name;
-  s.dtype = v.dtype;
-  if (v.dims) {
-    s.has_shape = true;
-    for (const auto& d : *v.dims) {
-      s.dims.push_back(d.value);
-      s.symbols.push_back(d.symbol);
-    }
-  }
-  return s;
-}
 
 std::string guess_format(const ModelInfo& info, const fs::path& folder) {
   std::string base;
@@ -58,8 +48,8 @@ ModelInfo inspect_model(const fs::path& path) {
   info.ir_version = onnx.ir_version;
   info.opsets = onnx.opsets;
   const Graph& g = *onnx.graph;
-  for (int id : g.inputs) info.inputs.push_back(spec_of(g.values[id]));
-  for (int id : g.outputs) info.outputs.push_back(spec_of(g.values[id]));
+  for (int id : g.inputs) info.inputs.push_back(tensor_spec_of(g.values[id]));
+  for (int id : g.outputs) info.outputs.push_back(tensor_spec_of(g.values[id]));
 
   std::deque<const Graph*> todo{&g};
   while (!todo.empty()) {
@@ -79,10 +69,23 @@ ModelInfo inspect_model(const fs::path& path) {
       }
     }
   }
-  info.llm = detect_llm_layout(info.inputs, info.outputs, info.not_llm_reason);
+  info.llm = detect_llm_layout(info.inputs, info.outputs, read_model_config(info.onnx_path.parent_path()),
+                               info.not_llm_reason);
   info.unsupported_ops = find_unsupported_ops(g);
+  info.linear_layers = linear_layers(g);
   info.format = guess_format(info, info.onnx_path.parent_path());
   return info;
+}
+
+SimReport preview_sim(const fs::path& path, const std::string& spec) {
+  fs::path onnx_path = resolve_model_path(path);
+  OnnxModel onnx = load_onnx(onnx_path);
+  std::vector<TensorSpec> inputs, outputs;
+  for (int id : onnx.graph->inputs) inputs.push_back(tensor_spec_of(onnx.graph->values[id]));
+  for (int id : onnx.graph->outputs) outputs.push_back(tensor_spec_of(onnx.graph->values[id]));
+  std::string why;
+  auto llm = detect_llm_layout(inputs, outputs, read_model_config(onnx_path.parent_path()), why);
+  return apply_sim_spec(*onnx.graph, parse_sim_spec(spec), llm ? llm->logits : "");
 }
 
 }  // namespace evalq

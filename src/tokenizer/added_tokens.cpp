@@ -106,9 +106,9 @@ void AddedVocabulary::split(std::string_view text, bool normalized_set, std::vec
     size_t start = pos, stop = pos + length;
     pos = stop;
     if (token.single_word) {
-      bool space_before = start == 0 || !is_alphanumeric(code_point_before(text, start));
+      bool space_before = start == 0 || !is_word_char(code_point_before(text, start));
       size_t k = stop;
-      bool space_after = stop == text.size() || !is_alphanumeric(next_code_point(text, k));
+      bool space_after = stop == text.size() || !is_word_char(next_code_point(text, k));
       if (!space_before || !space_after) continue;
     }
     if (token.lstrip) {

@@ -33,10 +33,12 @@ BpeModel::BpeModel(const JsonView& model) : cache_(std::make_unique<WordCache>()
   }
   JsonView vocab = model.at("vocab");
   if (!vocab.json().is_object()) vocab.fail("expected an object mapping tokens to ids");
+  vocab_.reserve(vocab.json().size());
   for (const auto& [token, id_json] : vocab.json().items()) {
-    JsonView id_view = vocab.at(token);
-    int64_t id = id_view.integer();
-    if (id < 0 || id > INT32_MAX) id_view.fail("token id out of range");
+    if (!id_json.is_number_integer() || id_json.get<int64_t>() < 0 || id_json.get<int64_t>() > INT32_MAX) {
+      vocab.at(token).fail("expected an integer token id >= 0");
+    }
+    int64_t id = id_json.get<int64_t>();
     vocab_[token] = static_cast<TokenId>(id);
     if (static_cast<size_t>(id) >= id_to_token_.size()) {
       id_to_token_.resize(id + 1);

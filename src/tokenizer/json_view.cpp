@@ -42,11 +42,6 @@ int64_t JsonView::integer() const {
   return node_->get<int64_t>();
 }
 
-std::optional<std::string> JsonView::optional_string(std::string_view key) const {
-  if (!has(key)) return std::nullopt;
-  return at(key).string();
-}
-
 bool JsonView::boolean(std::string_view key, bool fallback) const { return has(key) ? at(key).boolean() : fallback; }
 
 int64_t JsonView::integer(std::string_view key, int64_t fallback) const {

@@ -30,7 +30,6 @@ class JsonView {
   bool boolean() const;
   int64_t integer() const;
   std::string string(std::string_view key) const { return at(key).string(); }
-  std::optional<std::string> optional_string(std::string_view key) const;
   bool boolean(std::string_view key, bool fallback) const;
   int64_t integer(std::string_view key, int64_t fallback) const;
   // The "type" field that selects a normalizer, pre-tokenizer, model, decoder...

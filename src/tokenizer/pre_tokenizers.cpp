@@ -15,6 +15,9 @@ void PreTokenizer::pre_tokenize(std::vector<Piece>& pieces) const {
 
 namespace {
 
+// GPT-2's pre-tokenization regex, used by ByteLevel with use_regex.
+constexpr const char* kGpt2SplitPattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+
 class SequencePreTokenizer : public PreTokenizer {
  public:
   explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> steps) : steps_(std::move(steps)) {}

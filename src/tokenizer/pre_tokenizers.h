@@ -22,8 +22,4 @@ class PreTokenizer {
 // ByteLevel, Metaspace, Split, Digits, Whitespace, WhitespaceSplit, Sequence. Null JSON gives nullptr.
 std::unique_ptr<PreTokenizer> parse_pre_tokenizer(const JsonView& v);
 
-// GPT-2's pre-tokenization regex, used by ByteLevel with use_regex.
-inline constexpr const char* kGpt2SplitPattern =
-    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
-
 }  // namespace evalq::tok

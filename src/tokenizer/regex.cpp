@@ -8,6 +8,54 @@
 
 namespace evalq::tok {
 
+namespace {
+
+// HF tokenizers runs its regexes with Oniguruma, whose Unicode \s and \w differ from PCRE2's:
+// Oniguruma's \s is TAB..CR, NEL and the Z categories (PCRE2 adds U+180E), and its \w is the
+// UTS #18 word class (PCRE2 10.42 leaves out marks, so "e\u0301" would split). The escapes are
+// rewritten into explicit classes; \S and \W inside a bracket class are left to PCRE2, as a
+// complement cannot be written inside a union.
+constexpr const char* kOnigSpace = R"(\t\n\x0B\f\r\x{85}\p{Z})";
+constexpr const char* kOnigWord = R"(\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control})";
+
+std::string oniguruma_to_pcre2(const std::string& pattern) {
+  std::string out;
+  out.reserve(pattern.size() + 64);
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      char e = pattern[++i];
+      const char* set = (e == 's' || e == 'S') ? kOnigSpace : (e == 'w' || e == 'W') ? kOnigWord : nullptr;
+      bool negated = e == 'S' || e == 'W';
+      if (set && !in_class) {
+        out += negated ? "[^" : "[";
+        out += set;
+        out += ']';
+      } else if (set && !negated) {
+        out += set;
+      } else {
+        out += c;
+        out += e;
+      }
+      continue;
+    }
+    if (!in_class && c == '[') {
+      in_class = true;
+      out += c;
+      // A ']' right after '[' or '[^' is a literal member, not the end of the class.
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') out += pattern[++i];
+      continue;
+    }
+    if (in_class && c == ']') in_class = false;
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 struct Regex::Compiled {
   pcre2_code* code = nullptr;
   bool jit = false;
@@ -17,7 +65,8 @@ struct Regex::Compiled {
 Regex::Regex(const std::string& pattern, const std::string& where) : compiled_(std::make_unique<Compiled>()) {
   int error = 0;
   PCRE2_SIZE offset = 0;
-  compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+  std::string translated = oniguruma_to_pcre2(pattern);
+  compiled_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
                                   PCRE2_UTF | PCRE2_UCP, &error, &offset, nullptr);
   if (!compiled_->code) {
     PCRE2_UCHAR message[256];

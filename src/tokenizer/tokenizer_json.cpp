@@ -69,7 +69,6 @@ TokenizerConfig read_tokenizer_config(const std::filesystem::path& folder) {
     nlohmann::json doc = parse_json(read_text_file(tc), file);
     JsonView root(doc, "$", std::make_shared<const std::string>(file));
     if (root.has("add_bos_token")) config.add_bos_token = root.at("add_bos_token").boolean();
-    if (root.has("add_eos_token")) config.add_eos_token = root.at("add_eos_token").boolean();
     config.bos_token = token_text(root, "bos_token");
     config.eos_token = token_text(root, "eos_token");
     if (root.has("added_tokens_decoder")) {

@@ -34,7 +34,6 @@ TokenizerJson parse_tokenizer_json(const std::string& text, const std::string& f
 // What tokenizer_config.json and genai_config.json say about BOS/EOS (all optional).
 struct TokenizerConfig {
   std::optional<bool> add_bos_token;
-  std::optional<bool> add_eos_token;
   std::optional<std::string> bos_token;
   std::optional<std::string> eos_token;
   std::optional<TokenId> bos_token_id;  // genai_config.json model.bos_token_id

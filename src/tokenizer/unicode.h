@@ -22,6 +22,8 @@ std::string_view valid_utf8(std::string_view text, std::string& storage);
 // Unicode properties as Rust's char methods define them (HF tokenizers is written in Rust).
 bool is_whitespace(char32_t c);    // char::is_whitespace: White_Space
 bool is_numeric(char32_t c);       // char::is_numeric: general category N*
-bool is_alphanumeric(char32_t c);  // char::is_alphanumeric: Alphabetic or N*
+// The \w of Rust's regex crate (UTS #18): Alphabetic, marks, Nd, Pc, Join_Control; HF uses it to
+// decide whether a single_word added token touches a word.
+bool is_word_char(char32_t c);
 
 }  // namespace evalq::tok

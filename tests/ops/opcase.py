@@ -93,11 +93,12 @@ def write_case(case: Case, out_dir: str) -> None:
     names, results = run_ort(case.model, case.inputs, case.ort_optimization)
     onnx.save(case.model, os.path.join(d, "model.onnx"))
     spec = {"name": case.name, "atol": case.atol, "rtol": case.rtol, "inputs": [], "outputs": []}
+    # np.asarray keeps 0-d results 0-d (np.ascontiguousarray would make them shape [1]).
     for i, (n, a) in enumerate(case.inputs.items()):
-        np.save(os.path.join(d, f"in_{i}.npy"), np.require(a, requirements="C"))
+        np.save(os.path.join(d, f"in_{i}.npy"), np.asarray(a, order="C"))
         spec["inputs"].append({"name": n, "file": f"in_{i}.npy"})
     for i, (n, a) in enumerate(zip(names, results)):
-        np.save(os.path.join(d, f"out_{i}.npy"), np.require(a, requirements="C"))
+        np.save(os.path.join(d, f"out_{i}.npy"), np.asarray(a, order="C"))
         spec["outputs"].append({"name": n, "file": f"out_{i}.npy"})
     with open(os.path.join(d, "case.json"), "w") as f:
         json.dump(spec, f, indent=1)

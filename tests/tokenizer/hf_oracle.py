@@ -41,6 +41,24 @@ ADVERSARIAL_PARTS = [
 INVALID_UTF8 = b"Invalid: \xff \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98 \xe2\x82 \x80\x80 \xf8\x88\x80\x80\x80 end \xc3"
 
 
+SNIPPET_PIECES = [" ", "  ", "\n", "\t", "\r\n", "a", "Hello", "'s", "'S", "'ll", "123", "1234567", "é", "e\u0301",
+                  "😀", "👩‍👧", "東京", "<s>", "</s>", "<unk>", "<|endoftext|>", "<|im_start|>", "<|begin_of_text|>",
+                  "New York", "New Yorker", " hello", "hello", "▁", "Ġ", "##", "</w>", "\u00a0", "\u3000", "\x85",
+                  "ﬁ", "İ", "ΣΑΣ", "-", "->", "...", "<0x41>", "\u200b", "x", "Ω", "٣",
+                  # where Oniguruma's \s and \w differ from PCRE2's own
+                  "\u180e", "Ⓐ", "½", "Ⅻ", "\u200d", "_", "x\u0308", "\u2028", "\u00ad", "@-@", " @,@ "]
+
+
+def snippets():
+    """Short texts encoded one by one: edges of the text, added tokens next to spaces, and so on."""
+    import random
+    rng = random.Random(1234)
+    fixed = ["", " ", "  ", "\n", "a", " a", "a ", "<s>", "<s>hello", "hello<s>", " <s> ", "<s><s>", "New York",
+             "New Yorker", "a New York b", "a hello b", "say hello", "hello", "<|endoftext|><|endoftext|>",
+             "<|im_start|>user\nhi<|im_end|>", "▁▁a", "Ġhello", "I'M", "don't", "   leading", "trailing   "]
+    return fixed + ["".join(rng.choice(SNIPPET_PIECES) for _ in range(rng.randint(1, 8))) for _ in range(400)]
+
+
 def wikitext_rows(shared):
     """The HF wikitext-2-raw-v1 test rows: blank lines (" ") are empty rows, others keep "\\n"."""
     lines = (shared / "data/wikitext-2/wiki.test.raw").read_text(encoding="utf-8").split("\n")[:-1]
@@ -150,6 +168,32 @@ def misc_components(corpus):
     return tok
 
 
+def split_behaviors(corpus):
+    """Every split behaviour, literal and regex patterns, a regex Replace normalizer."""
+    tok = Tokenizer(models.BPE())
+    tok.normalizer = normalizers.Replace(Regex(r" @([-,.])@ "), "~")
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(" ", behavior="merged_with_previous"),
+        pre_tokenizers.Split(Regex(r"[.,;:!?]"), behavior="contiguous"),
+        pre_tokenizers.Digits(individual_digits=False),
+        pre_tokenizers.Split(Regex(r"\p{Lu}"), behavior="merged_with_next"),
+        pre_tokenizers.Split(Regex(r"[()\[\]]"), behavior="removed"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+    ])
+    tok.decoder = decoders.ByteLevel()
+    return train_bpe(tok, corpus, 2000, ["<pad>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+
+
+def unk_without_fallback(corpus):
+    """A small alphabet and an unk token (not fused): unknown characters become [UNK]; no decoder."""
+    tok = Tokenizer(models.BPE(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Whitespace(),
+        pre_tokenizers.Split(Regex(r"\w+"), behavior="merged_with_previous", invert=True),
+    ])
+    return train_bpe(tok, corpus, 1200, ["[UNK]"], limit_alphabet=50)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -173,6 +217,8 @@ def main():
         "spm_byte_fallback": sentencepiece_style(corpus, metaspace=False),
         "spm_metaspace": sentencepiece_style(corpus, metaspace=True),
         "misc_components": misc_components(corpus),
+        "split_behaviors": split_behaviors(corpus),
+        "unk_without_fallback": unk_without_fallback(corpus),
     }
     for name, tok in trained.items():
         folder = out / "tokenizers" / name
@@ -181,7 +227,7 @@ def main():
         tokenizer_paths[name] = folder / "tokenizer.json"
 
     (out / "cases").mkdir(parents=True, exist_ok=True)
-    manifest = []
+    manifest, snippet_files = [], []
     for tok_name, tok_path in tokenizer_paths.items():
         tok = Tokenizer.from_file(str(tok_path))
         tok.no_truncation()  # GPT-2's file carries a truncation section that evaluation ignores
@@ -199,6 +245,19 @@ def main():
                 manifest.append({"name": case, "tokenizer": str(tok_path), "text": str(out / "texts" / f"{text_name}.txt"),
                                  "add_special_tokens": add_special, "expected": str(out / "cases" / f"{case}.json"),
                                  "count": len(ids)})
+        entries = []
+        for text in snippets():
+            ids = tok.encode(text, add_special_tokens=False).ids
+            entries.append({"text": text, "ids": ids,
+                            "ids_special": tok.encode(text, add_special_tokens=True).ids,
+                            "decoded": tok.decode(ids, skip_special_tokens=False),
+                            "decoded_skip": tok.decode(ids, skip_special_tokens=True)})
+        with open(out / "cases" / f"{tok_name}__snippets.json", "w", encoding="utf-8") as f:
+            json.dump(entries, f, ensure_ascii=True)
+        snippet_files.append({"name": tok_name, "tokenizer": str(tok_path),
+                              "expected": str(out / "cases" / f"{tok_name}__snippets.json")})
+    with open(out / "snippets.json", "w") as f:
+        json.dump(snippet_files, f, indent=1)
     with open(out / "manifest.json", "w") as f:
         json.dump(manifest, f, indent=1)
     print(f"wrote {len(manifest)} cases to {out}")

@@ -64,7 +64,7 @@ TEST(TokenizerBadInput, MergeOfUnknownToken) {
 
 TEST(TokenizerBadInput, WrongTypes) {
   std::string e = load_error("vocab_id", R"({"model": {"type": "BPE", "vocab": {"a": "zero"}, "merges": []}})");
-  EXPECT_NE(e.find("$.model.vocab.a: expected an integer"), std::string::npos) << e;
+  EXPECT_NE(e.find("$.model.vocab.a: expected an integer token id"), std::string::npos) << e;
   e = load_error("unknown_normalizer", std::string(R"({"normalizer": {"type": "Sequence", "normalizers": [{"type": "Precompiled"}]}, )") +
                                            kMinimalModel + "}");
   EXPECT_NE(e.find("$.normalizer.normalizers[0].type"), std::string::npos) << e;

@@ -9,6 +9,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 namespace fs = std::filesystem;
 using namespace evalq;
@@ -82,6 +83,43 @@ std::vector<Case> cases_or_placeholder() {
 INSTANTIATE_TEST_SUITE_P(All, HfTokenizers, ::testing::ValuesIn(cases_or_placeholder()),
                          [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
+struct SnippetSet {
+  std::string name, tokenizer, expected;
+};
+
+std::vector<SnippetSet> snippet_sets() {
+  std::vector<SnippetSet> sets;
+  std::ifstream in(work() / "snippets.json");
+  if (in) {
+    for (const auto& s : nlohmann::json::parse(in)) sets.push_back({s["name"], s["tokenizer"], s["expected"]});
+  }
+  if (sets.empty()) sets.push_back({"missing_snippets", "", ""});
+  return sets;
+}
+
+class HfTokenizersSnippets : public ::testing::TestWithParam<SnippetSet> {};
+
+// Hundreds of short texts, each encoded on its own: text edges, added tokens beside spaces,
+// with and without the post-processor, decoding with and without special tokens.
+TEST_P(HfTokenizersSnippets, EachSnippetMatches) {
+  const SnippetSet& set = GetParam();
+  const Tokenizer& tok = cached_tokenizer(set.tokenizer);
+  nlohmann::json entries = nlohmann::json::parse(read_bytes(set.expected));
+  int failures = 0;
+  for (const auto& e : entries) {
+    std::string text = e["text"];
+    auto ids = e["ids"].get<std::vector<TokenId>>();
+    bool ok = tok.encode(text) == ids && tok.encode(text, true) == e["ids_special"].get<std::vector<TokenId>>() &&
+              tok.decode(ids, false) == e["decoded"].get<std::string>() &&
+              tok.decode(ids, true) == e["decoded_skip"].get<std::string>();
+    if (!ok && ++failures <= 5) ADD_FAILURE() << set.name << ": snippet " << nlohmann::json(text).dump() << " differs from HF";
+  }
+  EXPECT_EQ(failures, 0) << set.name << ": " << failures << " of " << entries.size() << " snippets differ";
+}
+
+INSTANTIATE_TEST_SUITE_P(All, HfTokenizersSnippets, ::testing::ValuesIn(snippet_sets()),
+                         [](const ::testing::TestParamInfo<SnippetSet>& info) { return info.param.name; });
+
 TEST(HfTokenizersAnchor, Gpt2WikiText2RowsJoined) {
   // The HF perplexity guide's count: WikiText-2 test rows joined with "\n\n", GPT-2 tokenizer.
   const Tokenizer& tok = cached_tokenizer((fs::path(env("EVALQ_SHARED_DIR")) / "tokenizers/gpt2").string());
@@ -90,6 +128,19 @@ TEST(HfTokenizersAnchor, Gpt2WikiText2RowsJoined) {
   EXPECT_EQ(tok.encode(text).size(), 287644u);
   EXPECT_FALSE(tok.adds_bos_by_default());
   EXPECT_EQ(tok.vocab_size(), 50257);
+}
+
+TEST(HfTokenizersAnchor, ConcurrentEncodesAgree) {
+  // One tokenizer shared by several threads (its word cache is shared too) gives the same ids.
+  Tokenizer tok = Tokenizer::load(fs::path(env("EVALQ_SHARED_DIR")) / "tokenizers/gpt2");
+  std::string text = read_bytes(fs::path(env("EVALQ_SHARED_DIR")) / "data/tinystories/valid-head.txt").substr(0, 200000);
+  std::vector<std::vector<TokenId>> results(4);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] { results[t] = tok.encode(text.substr(t * 1000)); });
+  }
+  for (auto& th : threads) th.join();
+  for (size_t t = 0; t < results.size(); ++t) EXPECT_EQ(results[t], tok.encode(text.substr(t * 1000))) << t;
 }
 
 TEST(HfTokenizersAnchor, Stories260KBosPolicy) {

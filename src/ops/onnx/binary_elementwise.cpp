@@ -72,6 +72,14 @@ class ArithmeticKernel : public OpKernel {
         throw Error(node.describe() + ": arithmetic on bool tensors is not defined");
       } else {
         if constexpr (std::is_same_v<Op, DivOp>) check_no_zero_divisor<T>(b, node);
+        if constexpr (std::is_same_v<Op, PowOp> && std::is_floating_point_v<T>) {
+          // RMSNorm's x^2: ORT squares (and cubes) directly instead of calling pow.
+          if (b.numel() == 1 && (*b.data<T>() == T(2) || *b.data<T>() == T(3))) {
+            const bool cube = *b.data<T>() == T(3);
+            binary_map<T, T, T>(a, b, result, [cube](T x, T) { return cube ? x * x * x : x * x; });
+            return;
+          }
+        }
         binary_map<T, T, T>(a, b, result, Op{});
       }
     });

@@ -6,6 +6,7 @@
 #include "exec/kernel.h"
 #include "ops/common.h"
 #include "ops/dispatch.h"
+#include "ops/vec_math.h"
 
 namespace evalq {
 namespace {
@@ -38,6 +39,13 @@ class SoftmaxKernel : public OpKernel {
         const T* src = in.data<T>();
         T* dst = result.mutable_data<T>();
         auto one = [&](int64_t row) {
+          if constexpr (!Log && std::is_same_v<T, float>) {
+            if (inner == 1) {
+              std::copy(src + row * n, src + (row + 1) * n, dst + row * n);
+              softmax_row(dst + row * n, n);
+              return;
+            }
+          }
           int64_t o = row / inner, i = row % inner;
           const T* x = src + o * n * inner + i;
           T* y = dst + o * n * inner + i;

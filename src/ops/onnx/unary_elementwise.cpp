@@ -5,6 +5,7 @@
 
 #include "exec/kernel.h"
 #include "ops/dispatch.h"
+#include "ops/vec_math.h"
 
 namespace evalq {
 namespace {
@@ -73,13 +74,23 @@ EVALQ_UNARY_OP(Erf, std::erf(x));
 EVALQ_UNARY_OP(Floor, std::floor(x));
 EVALQ_UNARY_OP(Ceil, std::ceil(x));
 EVALQ_UNARY_OP(Round, std::nearbyint(x));
-EVALQ_UNARY_OP(Sigmoid, x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x)));
 EVALQ_UNARY_OP(Softplus, x > T(20) ? x : std::log1p(std::exp(x)));
 EVALQ_UNARY_OP(Neg, -x);
 EVALQ_UNARY_OP(Abs, x < T(0) ? -x : x);
 EVALQ_UNARY_OP(Relu, x > T(0) ? x : T(0));
 EVALQ_UNARY_OP(Sign, (x > T(0)) - (x < T(0)));
 #undef EVALQ_UNARY_OP
+
+struct SigmoidOp {
+  explicit SigmoidOp(const KernelInfo&) {}
+  template <typename T> T operator()(T x) const {
+    if constexpr (std::is_same_v<T, float>) {
+      return sigmoid(x);
+    } else {
+      return x >= T(0) ? T(1) / (T(1) + std::exp(-x)) : std::exp(x) / (T(1) + std::exp(x));
+    }
+  }
+};
 
 struct GeluOp {
   explicit GeluOp(const KernelInfo& info) : tanh_(info.get_string("approximate", "none") == "tanh") {
