@@ -221,6 +221,7 @@ ModelRun run_model(const ModelSpec& spec, const MmluOptions& o, const std::vecto
   for (const AccuracyGroup& g : agg.subcategories) subcategories[g.name] = group_json(g);
   run.doc = {{"model", spec.path},
              {"numerics", numerics_name(spec.engine.numerics)},
+             {"sim", spec.engine.sim},
              {"tokenizer_sha256", tokenizer.fingerprint()},
              {"max_length", so.max_length},
              {"accuracy", agg.micro.accuracy},
