@@ -352,7 +352,7 @@ class MmluMetric : public Metric {
     out << "                 quant right  quant wrong\n";
     out << "  base right     " << fmt("%11.0f  %11.0f", t["both_correct"].get<double>(), t["base_only"].get<double>()) << "\n";
     out << "  base wrong     " << fmt("%11.0f  %11.0f", t["quant_only"].get<double>(), t["both_wrong"].get<double>()) << "\n";
-    out << "largest drops:\n";
+    out << "largest drops:" << (c["largest_drops"].empty() ? " none\n" : "\n");
     for (const json& d : c["largest_drops"]) {
       out << "  " << d["subject"].get<std::string>() << ": "
           << fmt("%.2f -> %.2f", 100 * d["base"].get<double>(), 100 * d["quant"].get<double>()) << " % (n "
