@@ -135,6 +135,31 @@ def main():
         print(f"shots {shots}: {sum(len(r) for r in want.values())} questions, {truncated} truncated, "
               f"max |ll diff| {worst:.2e}, accuracy {got['accuracy']:.4f}")
 
+    # hendrycks (letter logit; at 5 shots the 512-token model drops shots) and ModelOpt (greedy
+    # generation; at 5 shots every prompt is skipped).
+    for protocol, shots in (("hendrycks", 1), ("hendrycks", 5), ("modelopt", 1), ("modelopt", 5)):
+        work = os.path.join(args.work, f"{protocol}{shots}")
+        got = run_evalq(args.evalq, args.model, args.data, args.subjects, shots, args.limit, os.path.join(work, "evalq"),
+                        ["--protocol", protocol])
+        ref_out = os.path.join(work, "ref")
+        subprocess.run([sys.executable, os.path.join(HERE, "ref_mmlu.py"), "--data", args.data, "--model", args.model,
+                        "--subjects", args.subjects, "--shots", str(shots), "--limit", str(args.limit), "--protocol",
+                        protocol, "--max-length", str(got["max_length"]), "--out", ref_out], check=True)
+        for subject in args.subjects.split(","):
+            a = open(os.path.join(work, "evalq", "prompts", f"{subject}.jsonl"), "rb").read()
+            b = open(os.path.join(ref_out, "prompts", f"{subject}.jsonl"), "rb").read()
+            if [json.loads(x) for x in a.splitlines()] != [json.loads(x) for x in b.splitlines()]:
+                failures.append(f"{protocol} shots {shots} {subject}: dumped prompts differ from the reference")
+        want = json.load(open(os.path.join(ref_out, "predictions.json")))
+        # The scored letters are unlikely tokens for this model (ll around -10), so compare relative to |ll|.
+        worst = compare_predictions(f"{protocol} shots {shots}", got["predictions"], want, failures, relative=True)
+        for subject, rows in want.items():
+            for a, b in zip(got["predictions"][subject], rows):
+                if a.get("generated", "") != b.get("generated", "") or a.get("skipped", False) != b.get("skipped", False):
+                    failures.append(f"{protocol} shots {shots} {subject} q{a['i']}: generation/skip differs")
+        print(f"{protocol} shots {shots}: accuracy {got['accuracy']:.4f}, truncated {got['truncated']}, "
+              f"skipped {got['skipped']}, max |ll diff| {worst:.2e}")
+
     # Prefix reuse == one full forward per question: every question of two subjects at 1 shot
     # (within the model's 512 tokens), and 5 shots with the context widened so nothing is
     # truncated. Past 512 positions the tiny model is far outside its training and attention runs

@@ -1,4 +1,4 @@
-"""Reference MMLU (lm-eval-harness protocol) with Python's csv module, HF tokenizers and ONNX Runtime.
+"""Reference MMLU (lm-eval-harness protocol; hendrycks and ModelOpt with --protocol) with Python's csv module, HF tokenizers and ONNX Runtime.
 
 Builds the prompts as lm-eval does (description with the subject words, first-N dev rows,
 question.strip(), " A".." D" continuations, trailing context whitespace moved into the
@@ -38,6 +38,50 @@ def context_of(subject, dev, shots, row):
     return description + examples + doc_to_text(row)
 
 
+def hendrycks_context(subject, dev, shots, row):
+    """hendrycks/test format_subject + format_example (the question not stripped)."""
+    def example(r, with_answer):
+        text = r[0] + "".join(f"\n{L}. {r[j + 1]}" for j, L in enumerate(LETTERS)) + "\nAnswer:"
+        return text + (f" {r[5]}\n\n" if with_answer else "")
+    subject_words = "".join(" " + w for w in subject.split("_"))
+    header = "The following are multiple choice questions (with answers) about {}.\n\n".format(subject_words)
+    return header + "".join(example(d, True) for d in dev[:shots]) + example(row, False)
+
+
+def score_hendrycks(sess, tok, protocol, subject, dev, shots, row, max_length):
+    """hendrycks evaluate_hf.py (letter logit, fewer shots while too long) or ModelOpt
+    mmlu_benchmark.py (2 greedy tokens, startswith; skipped when too long)."""
+    k = shots
+    context = hendrycks_context(subject, dev, k, row)
+    ids = tok.encode(context).ids
+    truncated = False
+    if protocol == "hendrycks":
+        while len(ids) > max_length and k > 0:
+            k -= 1
+            context = hendrycks_context(subject, dev, k, row)
+            ids = tok.encode(context).ids
+            truncated = True
+        if len(ids) > max_length:  # evalq left-cuts a prompt still too long without shots
+            ids = ids[-max_length:]
+            truncated = True
+    letter_ids = [tok.encode(L).ids[-1] for L in LETTERS]
+    out = {"context": context, "truncated": truncated}
+    if protocol == "modelopt" and len(ids) + 2 > max_length:
+        out.update(pred="", ll=[0.0] * 4, skipped=True, generated="")
+        return out
+    logp = log_softmax(forward(sess, ids))[-1]
+    out["ll"] = [float(logp[t]) for t in letter_ids]
+    if protocol == "hendrycks":
+        out["pred"] = LETTERS[int(np.argmax(out["ll"]))]
+        return out
+    t1 = int(np.argmax(logp))
+    t2 = int(np.argmax(forward(sess, ids + [t1])[-1]))
+    generated = tok.decode([t1, t2], skip_special_tokens=True)
+    stripped = generated.strip(" \t\r\n")
+    out.update(generated=generated, pred=stripped[0] if stripped[:1] in ("A", "B", "C", "D") else "")
+    return out
+
+
 def forward(sess, ids):
     feeds = {}
     for inp in sess.get_inputs():
@@ -71,6 +115,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--ort-opt", choices=["disabled", "all"], default="disabled")
+    ap.add_argument("--protocol", choices=["lm-eval", "hendrycks", "modelopt"], default="lm-eval")
     args = ap.parse_args()
     start = time.perf_counter()
     tok = Tokenizer.from_file(os.path.join(args.model, "tokenizer.json"))
@@ -87,6 +132,12 @@ def main():
         test = read_rows(os.path.join(args.data, "test", f"{subject}_test.csv"))[: args.limit]
         lines, preds = [], []
         for i, row in enumerate(test):
+            if args.protocol != "lm-eval":
+                r = score_hendrycks(sess, tok, args.protocol, subject, dev, args.shots, row, args.max_length)
+                lines.append(json.dumps({"i": i, "context": r.pop("context"), "continuations": list(LETTERS),
+                                         "gold": row[5]}))
+                preds.append({"i": i, "gold": row[5], **r})
+                continue
             context = context_of(subject, dev, args.shots, row)
             conts = [" " + L for L in LETTERS]
             n_spaces = len(context) - len(context.rstrip())
