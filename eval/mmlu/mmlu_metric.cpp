@@ -4,6 +4,7 @@
 #include "mmlu_subjects.h"
 #include "registry.h"
 #include <evalq/error.h>
+#include <evalq/sha256.h>
 #include <evalq/model.h>
 #include <evalq/tokenizer.h>
 
@@ -168,13 +169,48 @@ json group_json(const AccuracyGroup& g) {
   return {{"accuracy", g.accuracy}, {"n", g.n}, {"stderr", g.standard_error}};
 }
 
-// Every question of every subject through one model: the per-model result document.
-struct ModelRun {
-  json doc;
-  std::map<std::string, std::vector<MmluAnswer>> answers;
+// A digest of every question the run reads (dev shots and limited test rows), so shards of one
+// run are known to have scored the same data.
+std::string data_fingerprint(const std::vector<SubjectData>& subjects) {
+  std::string text;
+  auto add = [&](const MmluQuestion& q) {
+    text += q.question + '\x1f';
+    for (const std::string& c : q.choices) text += c + '\x1f';
+    text += std::to_string(q.answer) + '\x1e';
+  };
+  for (const SubjectData& s : subjects) {
+    text += s.name + '\x1d';
+    for (const MmluQuestion& q : s.dev) add(q);
+    text += '\x1d';
+    for (const MmluQuestion& q : s.test) add(q);
+  }
+  return sha256_hex(text);
+}
+
+// The questions of each subject a shard scores: the subjects' questions in order form one list,
+// cut into contiguous shard slices.
+std::vector<Slice> subject_slices(const std::vector<SubjectData>& subjects, const Shard& shard) {
+  int64_t total = 0;
+  for (const SubjectData& s : subjects) total += static_cast<int64_t>(s.test.size());
+  const Slice all = shard_slice(total, shard);
+  std::vector<Slice> out;
+  int64_t offset = 0;
+  for (const SubjectData& s : subjects) {
+    const int64_t n = static_cast<int64_t>(s.test.size());
+    out.push_back({std::clamp(all.begin - offset, int64_t{0}, n), std::clamp(all.end - offset, int64_t{0}, n)});
+    offset += n;
+  }
+  return out;
+}
+
+// One model over its shard of the questions: the model's run identity and its per-question
+// records (the sufficient statistics of every accuracy, error and paired comparison).
+struct ModelPart {
+  json run, state;
 };
 
-ModelRun run_model(const ModelSpec& spec, const MmluOptions& o, const std::vector<SubjectData>& subjects, bool dump) {
+ModelPart score_model(const ModelSpec& spec, const MmluOptions& o, const std::vector<SubjectData>& subjects,
+                      const std::vector<Slice>& slices, const Shard& shard, bool dump) {
   std::shared_ptr<const Model> model = Model::load(spec.path, spec.engine);
   Tokenizer tokenizer = Tokenizer::load(model->folder());
   MmluScoringOptions so;
@@ -186,59 +222,102 @@ ModelRun run_model(const ModelSpec& spec, const MmluOptions& o, const std::vecto
   if (so.max_length <= 0) so.max_length = o.protocol == MmluProtocol::ModelOpt ? 4096 : 2048;
   MmluScorer scorer(model, tokenizer, so);
 
-  ModelRun run;
+  ModelPart part;
+  part.run = {{"model", spec.path},
+              {"numerics", numerics_name(spec.engine.numerics)},
+              {"sim", spec.engine.sim},
+              {"tokenizer_sha256", tokenizer.fingerprint()},
+              {"max_length", so.max_length}};
+  part.state = json::object();
+  for (size_t si = 0; si < subjects.size(); ++si) {
+    const SubjectData& s = subjects[si];
+    const Slice slice = slices[si];
+    // A subject without questions still appears once in the result, from the first shard.
+    if (slice.begin == slice.end && !(s.test.empty() && shard.k == 1)) continue;
+    std::vector<MmluAnswer> answers = scorer.score_subject(s.name, s.dev, o.shots, s.test, static_cast<size_t>(slice.begin),
+                                                           static_cast<size_t>(slice.end));
+    if (dump) dump_prompts(o.dump_prompts, s.name, answers);
+    json records = json::array();
+    for (const MmluAnswer& a : answers) {
+      json r = {{"i", a.index}, {"pred", letter(a.pred)}, {"gold", letter(a.gold)}, {"ll", a.ll}, {"correct", a.correct}};
+      if (o.protocol == MmluProtocol::ModelOpt) r["generated"] = a.generated;
+      if (a.skipped) r["skipped"] = true;
+      if (a.truncated) r["truncated"] = true;
+      records.push_back(std::move(r));
+    }
+    part.state[s.name] = {{"prefix_tokens", scorer.last_prefix_tokens()}, {"answers", std::move(records)}};
+  }
+  return part;
+}
+
+// One model's questions of one subject, merged over the shards in order.
+struct SubjectRecords {
+  int64_t prefix_tokens = 0;
+  std::vector<const json*> answers;
+};
+
+std::map<std::string, SubjectRecords> merge_records(const std::vector<json>& parts, size_t model_index) {
+  std::map<std::string, SubjectRecords> out;
+  for (const json& p : parts) {
+    for (const auto& [subject, s] : p["state"]["models"][model_index].items()) {
+      SubjectRecords& r = out[subject];
+      r.prefix_tokens = s["prefix_tokens"].get<int64_t>();
+      for (const json& a : s["answers"]) r.answers.push_back(&a);
+    }
+  }
+  return out;
+}
+
+bool flag(const json& record, const char* key) { return record.contains(key) && record[key].get<bool>(); }
+
+// The per-model result document from its run identity and merged records.
+json model_doc(const json& model_run, const json& subject_names, const std::map<std::string, SubjectRecords>& records,
+               MmluProtocol protocol) {
   std::vector<SubjectOutcome> outcomes;
   json subjects_doc = json::object(), predictions = json::object();
   int64_t truncated_total = 0, skipped_total = 0;
-  for (const SubjectData& s : subjects) {
-    std::vector<MmluAnswer> answers = scorer.score_subject(s.name, s.dev, o.shots, s.test);
-    if (dump) dump_prompts(o.dump_prompts, s.name, answers);
-    SubjectOutcome outcome{s.name, {}};
+  for (const json& name_json : subject_names) {
+    const std::string name = name_json.get<std::string>();
+    const SubjectRecords& sr = records.at(name);
+    SubjectOutcome outcome{name, {}};
     int64_t truncated = 0, skipped = 0;
     json preds = json::array();
-    for (const MmluAnswer& a : answers) {
-      truncated += a.truncated ? 1 : 0;
-      skipped += a.skipped ? 1 : 0;
-      if (!a.skipped) outcome.correct.push_back(a.correct);
-      json p = {{"i", a.index}, {"pred", letter(a.pred)}, {"gold", letter(a.gold)}, {"ll", a.ll}};
-      if (o.protocol == MmluProtocol::ModelOpt) p["generated"] = a.generated;
-      if (a.skipped) p["skipped"] = true;
-      if (a.truncated) p["truncated"] = true;
+    for (const json* a : sr.answers) {
+      truncated += flag(*a, "truncated") ? 1 : 0;
+      skipped += flag(*a, "skipped") ? 1 : 0;
+      if (!flag(*a, "skipped")) outcome.correct.push_back((*a)["correct"].get<bool>());
+      json p = *a;
+      p.erase("correct");
       preds.push_back(std::move(p));
     }
     outcomes.push_back(outcome);
     truncated_total += truncated;
     skipped_total += skipped;
-    subjects_doc[s.name] = {{"truncated", truncated}, {"skipped", skipped},
-                            {"prefix_tokens", scorer.last_prefix_tokens()}};
-    predictions[s.name] = std::move(preds);
-    run.answers[s.name] = std::move(answers);
+    subjects_doc[name] = {{"truncated", truncated}, {"skipped", skipped}, {"prefix_tokens", sr.prefix_tokens}};
+    predictions[name] = std::move(preds);
   }
-  MmluAggregate agg = aggregate_mmlu(outcomes, o.protocol == MmluProtocol::LmEval);
+  MmluAggregate agg = aggregate_mmlu(outcomes, protocol == MmluProtocol::LmEval);
   for (const AccuracyGroup& g : agg.subjects) subjects_doc[g.name].update(group_json(g));
   json categories = json::object(), subcategories = json::object();
   for (const AccuracyGroup& g : agg.categories) categories[g.name] = group_json(g);
   for (const AccuracyGroup& g : agg.subcategories) subcategories[g.name] = group_json(g);
-  run.doc = {{"model", spec.path},
-             {"numerics", numerics_name(spec.engine.numerics)},
-             {"sim", spec.engine.sim},
-             {"tokenizer_sha256", tokenizer.fingerprint()},
-             {"max_length", so.max_length},
-             {"accuracy", agg.micro.accuracy},
-             {"stderr", agg.micro.standard_error},
-             {"accuracy_macro", agg.macro},
-             {"stderr_macro", agg.macro_standard_error},
-             {"n", agg.micro.n},
-             {"truncated", truncated_total},
-             {"skipped", skipped_total},
-             {"categories", categories},
-             {"subcategories", subcategories},
-             {"subjects", subjects_doc},
-             {"predictions", predictions}};
-  return run;
+  json doc = model_run;
+  doc.update({{"accuracy", agg.micro.accuracy},
+              {"stderr", agg.micro.standard_error},
+              {"accuracy_macro", agg.macro},
+              {"stderr_macro", agg.macro_standard_error},
+              {"n", agg.micro.n},
+              {"truncated", truncated_total},
+              {"skipped", skipped_total},
+              {"categories", categories},
+              {"subcategories", subcategories},
+              {"subjects", subjects_doc},
+              {"predictions", predictions}});
+  return doc;
 }
 
-json compare(const ModelRun& base, const ModelRun& quant, int largest_drops) {
+json compare(const std::map<std::string, SubjectRecords>& base, const std::map<std::string, SubjectRecords>& quant,
+             int largest_drops) {
   std::vector<bool> b_all, q_all;
   json drops = json::array();
   struct Drop {
@@ -247,16 +326,18 @@ json compare(const ModelRun& base, const ModelRun& quant, int largest_drops) {
     int64_t n;
   };
   std::vector<Drop> list;
-  for (const auto& [subject, b_answers] : base.answers) {
-    const auto& q_answers = quant.answers.at(subject);
+  for (const auto& [subject, b_records] : base) {
+    const auto& b_answers = b_records.answers;
+    const auto& q_answers = quant.at(subject).answers;
     int64_t n = 0, b_correct = 0, q_correct = 0;
     for (size_t i = 0; i < b_answers.size(); ++i) {
-      if (b_answers[i].skipped || q_answers[i].skipped) continue;
-      b_all.push_back(b_answers[i].correct);
-      q_all.push_back(q_answers[i].correct);
+      if (flag(*b_answers[i], "skipped") || flag(*q_answers[i], "skipped")) continue;
+      const bool b = (*b_answers[i])["correct"].get<bool>(), q = (*q_answers[i])["correct"].get<bool>();
+      b_all.push_back(b);
+      q_all.push_back(q);
       ++n;
-      b_correct += b_answers[i].correct;
-      q_correct += q_answers[i].correct;
+      b_correct += b;
+      q_correct += q;
     }
     if (n > 0) list.push_back({subject, static_cast<double>(b_correct) / n, static_cast<double>(q_correct) / n, n});
   }
@@ -313,23 +394,42 @@ class MmluMetric : public Metric {
  public:
   std::string name() const override { return "mmlu"; }
 
-  json run(const MetricRequest& request) const override {
+  json run_partial(const MetricRequest& request, const Shard& shard) const override {
     if (request.models.empty() || request.models.size() > 2) {
       throw Error("mmlu: expected one model, or a base and a quantized model");
     }
     MmluOptions o = parse_options(request.options);
+    if (!shard.whole() && !o.dump_prompts.empty()) throw Error("mmlu: --dump-prompts cannot be combined with --shard");
     std::vector<SubjectData> subjects = load_subjects(o);
-    json result = {{"metric", "mmlu"}, {"protocol", mmlu_protocol_name(o.protocol)}, {"shots", o.shots},
-                   {"limit", o.limit}, {"prefix_reuse", o.prefix_reuse}};
-    ModelRun base = run_model(request.models[0], o, subjects, !o.dump_prompts.empty());
-    if (request.models.size() == 1) {
-      result.update(base.doc);
+    const std::vector<Slice> slices = subject_slices(subjects, shard);
+    json run = {{"metric", "mmlu"}, {"protocol", mmlu_protocol_name(o.protocol)}, {"shots", o.shots},
+                {"limit", o.limit}, {"prefix_reuse", o.prefix_reuse}, {"largest_drops", o.largest_drops},
+                {"subjects", json::array()}, {"data_sha256", data_fingerprint(subjects)}, {"models", json::array()}};
+    for (const SubjectData& s : subjects) run["subjects"].push_back(s.name);
+    json state = {{"models", json::array()}};
+    for (size_t m = 0; m < request.models.size(); ++m) {
+      ModelPart part = score_model(request.models[m], o, subjects, slices, shard, m == 0 && !o.dump_prompts.empty());
+      run["models"].push_back(std::move(part.run));
+      state["models"].push_back(std::move(part.state));
+    }
+    return make_partial("mmlu", shard, run, state);
+  }
+
+  json finalize(const std::vector<json>& parts) const override {
+    const json& run = parts.front()["run"];
+    const MmluProtocol protocol = parse_mmlu_protocol(run["protocol"].get<std::string>());
+    json result = {{"metric", "mmlu"}, {"protocol", run["protocol"]}, {"shots", run["shots"]},
+                   {"limit", run["limit"]}, {"prefix_reuse", run["prefix_reuse"]}};
+    const auto base = merge_records(parts, 0);
+    json base_doc = model_doc(run["models"][0], run["subjects"], base, protocol);
+    if (run["models"].size() == 1) {
+      result.update(base_doc);
       return result;
     }
-    ModelRun quant = run_model(request.models[1], o, subjects, false);
-    result["comparison"] = compare(base, quant, o.largest_drops);
-    result["base"] = std::move(base.doc);
-    result["quant"] = std::move(quant.doc);
+    const auto quant = merge_records(parts, 1);
+    result["comparison"] = compare(base, quant, run["largest_drops"].get<int>());
+    result["base"] = std::move(base_doc);
+    result["quant"] = model_doc(run["models"][1], run["subjects"], quant, protocol);
     return result;
   }
 

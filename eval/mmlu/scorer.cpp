@@ -162,7 +162,10 @@ void MmluScorer::score(Item& item, const KvCache* prefix, int64_t prefix_len) {
 }
 
 std::vector<MmluAnswer> MmluScorer::score_subject(const std::string& subject, const std::vector<MmluQuestion>& dev,
-                                                  int shots, const std::vector<MmluQuestion>& test) {
+                                                  int shots, const std::vector<MmluQuestion>& test, size_t first_scored,
+                                                  size_t last_scored) {
+  last_scored = std::min(last_scored, test.size());
+  first_scored = std::min(first_scored, last_scored);
   std::vector<Item> items;
   items.reserve(test.size());
   for (size_t i = 0; i < test.size(); ++i) items.push_back(prepare(subject, dev, shots, test[i], static_cast<int64_t>(i)));
@@ -193,10 +196,11 @@ std::vector<MmluAnswer> MmluScorer::score_subject(const std::string& subject, co
   }
   last_prefix_tokens_ = prefix_len;
 
-  Progress progress(subject, static_cast<int64_t>(items.size()), "q");
+  Progress progress(subject, static_cast<int64_t>(last_scored - first_scored), "q");
   std::vector<MmluAnswer> answers;
   int64_t correct = 0, done = 0;
-  for (Item& item : items) {
+  for (size_t i = first_scored; i < last_scored; ++i) {
+    Item& item = items[i];
     const bool reusable = prefix_len > 0 && !item.answer.truncated && !item.answer.skipped;
     score(item, reusable ? &prefix : nullptr, reusable ? prefix_len : 0);
     correct += item.answer.correct ? 1 : 0;

@@ -40,9 +40,12 @@ class MmluScorer {
   MmluScorer(std::shared_ptr<const Model> model, const Tokenizer& tokenizer, MmluScoringOptions options);
   ~MmluScorer();
 
-  // `test` holds the questions to score (already limited). Throws evalq::Error on bad input.
+  // `test` holds the subject's questions (already limited); questions [first, last) are scored
+  // (all when last is npos). The shared prefix is found over all of `test`, so a question scores
+  // the same whichever slice it is scored in (sharded runs). Throws evalq::Error on bad input.
   std::vector<MmluAnswer> score_subject(const std::string& subject, const std::vector<MmluQuestion>& dev,
-                                        int shots, const std::vector<MmluQuestion>& test);
+                                        int shots, const std::vector<MmluQuestion>& test, size_t first = 0,
+                                        size_t last = static_cast<size_t>(-1));
 
   // Tokens of the shared prefix in the last subject (0 without reuse), for reports and tests.
   int64_t last_prefix_tokens() const { return last_prefix_tokens_; }

@@ -1,10 +1,6 @@
-#include <evalq/error.h>
-
-#include <fstream>
-#include <iostream>
-
 #include "cli/command.h"
 #include "cli/engine_flags.h"
+#include "cli/shard_flags.h"
 #include "metric.h"
 
 namespace evalq::cli {
@@ -31,7 +27,8 @@ CommandRun setup(CLI::App& sub) {
   sub.add_option("--json", o->json_out, "Write the result document here");
   sub.add_option("--dump-prompts", o->dump, "Write DIR/<subject>.jsonl with every prompt as scored");
   auto engine = add_engine_flags(sub);
-  return [o, engine] {
+  auto shard = add_shard_flag(sub);
+  return [o, engine, shard] {
     MetricRequest request;
     request.models.push_back({o->model, engine_options(*engine)});
     if (!o->quant.empty()) request.models.push_back({o->quant, engine_options(*engine)});
@@ -40,13 +37,7 @@ CommandRun setup(CLI::App& sub) {
                        {"max_length", o->max_length}, {"prefix_reuse", !o->no_prefix_reuse}};
     if (!o->dump.empty()) request.options["dump_prompts"] = o->dump;
     auto metric = MetricRegistry::instance().create("mmlu");
-    nlohmann::json result = metric->run(request);
-    std::cout << metric->render_table(result);
-    if (!o->json_out.empty()) {
-      std::ofstream out(o->json_out);
-      if (!out) throw evalq::Error(o->json_out + ": cannot write");
-      out << result.dump(1) << "\n";
-    }
+    run_metric(*metric, request, *shard, o->json_out);
     return 0;
   };
 }
