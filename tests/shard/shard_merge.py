@@ -78,6 +78,8 @@ def check_metric(work, name, args, shards=3):
     # Merge in reverse order: merge sorts the parts by shard itself.
     merged3 = run_json(["merge"] + parts[::-1], os.path.join(work, f"{name}.merged3.json"))
     merged1 = run_json(["merge", one], os.path.join(work, f"{name}.merged1.json"))
+    with open(parts[0]) as f, open(parts[-1]) as g:
+        check(f"{name}: shards 1 and {shards} scored different items", json.load(f)["state"] != json.load(g)["state"])
     d3, d1 = differences(whole, merged3), differences(whole, merged1)
     check(f"{name}: unsharded == merge of {shards} shards", not d3, "; ".join(d3[:5]))
     check(f"{name}: unsharded == merge of 1 shard", not d1, "; ".join(d1[:5]))
@@ -94,7 +96,13 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         ppl_parts = check_metric(work, "ppl", ["ppl", FP32, "--method", "modelopt"] + WINDOW)
         kld_parts = check_metric(work, "kld", ["kld", FP32, INT4] + WINDOW)
+        cache = os.path.join(work, "base.cache")
+        r = evalq(["kld", FP32] + WINDOW + ["--save-base", cache])
+        check("kld --save-base (unsharded) runs", r.returncode == 0, r.stderr.strip())
+        # Shards 2 and 3 step over the cache rows of the windows before theirs.
+        check_metric(work, "kld-cache", ["kld", INT4, "--base", cache] + WINDOW)
         check_metric(work, "mmlu", ["mmlu", FP32, INT4] + MMLU)
+        check_metric(work, "mmlu-one-model", ["mmlu", FP32] + MMLU, shards=4)
         ppl_multi = check_metric(work, "ppl-two-seqs", ["ppl", FP32] + WINDOW[:4] + ["--seq", "256,512", "--chunk", "128",
                                                                                    "--max-windows", "4"], shards=5)
 
