@@ -67,6 +67,11 @@ nlohmann::json make_partial(const std::string& metric, const Shard& s, nlohmann:
           {"state", std::move(state)}};
 }
 
+nlohmann::json identity_options(nlohmann::json options, std::initializer_list<const char*> local_keys) {
+  for (const char* key : local_keys) options.erase(key);
+  return options;
+}
+
 std::vector<nlohmann::json> order_parts(std::vector<nlohmann::json> parts, const std::vector<std::string>& names) {
   if (parts.empty()) throw Error("merge: no partial documents given");
   for (size_t i = 0; i < parts.size(); ++i) {

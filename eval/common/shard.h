@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ Slice shard_slice(int64_t total, const Shard& s);
 // RUN identifies the run (options, models, data and plan fingerprints, and the fields of the
 // result that do not depend on the scored items); parts merge only when their RUN objects are equal.
 nlohmann::json make_partial(const std::string& metric, const Shard& s, nlohmann::json run, nlohmann::json state);
+
+// The metric options as part of a run's identity, without `local_keys` (where this machine keeps
+// its data, dump folders): shards may run on machines that mount data in different places, the
+// data fingerprints cover what was read.
+nlohmann::json identity_options(nlohmann::json options, std::initializer_list<const char*> local_keys);
 
 // Checks that `parts` are partial documents of one run covering shards 1..N exactly once, and
 // returns them sorted by shard. `names` label the parts in errors (file names), same order.

@@ -370,7 +370,8 @@ class KldMetric : public Metric {
       run["base_sim"] = base ? engine_summary(*base->model)["sim"] : nlohmann::json(nullptr);
     }
     // Identity only: checked by merge, dropped from the result.
-    run["fingerprints"] = {{"reference", fingerprints(ref)},
+    run["fingerprints"] = {{"options", identity_options(request.options, {"data_dir"})},
+                           {"reference", fingerprints(ref)},
                            {"candidate", quant ? fingerprints(*quant) : nlohmann::json(nullptr)},
                            {"modelopt_kld", modelopt_kld}};
     nlohmann::json state = {{"seconds", seconds}, {"window_states", window_states}, {"kld_values", kld_values},

@@ -404,7 +404,8 @@ class MmluMetric : public Metric {
     const std::vector<Slice> slices = subject_slices(subjects, shard);
     json run = {{"metric", "mmlu"}, {"protocol", mmlu_protocol_name(o.protocol)}, {"shots", o.shots},
                 {"limit", o.limit}, {"prefix_reuse", o.prefix_reuse}, {"largest_drops", o.largest_drops},
-                {"subjects", json::array()}, {"data_sha256", data_fingerprint(subjects)}, {"models", json::array()}};
+                {"subjects", json::array()}, {"data_sha256", data_fingerprint(subjects)}, {"models", json::array()},
+                {"options", identity_options(request.options, {"data_dir", "dump_prompts"})}};
     for (const SubjectData& s : subjects) run["subjects"].push_back(s.name);
     json state = {{"models", json::array()}};
     for (size_t m = 0; m < request.models.size(); ++m) {

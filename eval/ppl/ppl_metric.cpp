@@ -167,7 +167,10 @@ class PplMetric : public Metric {
     Session session(model);
     std::vector<SeqPlan> plans;
     for (int64_t seq : seqs_or_default(options)) plans.push_back(plan_seq(session, spec.path, corpus, options, seq));
-    nlohmann::json run = {{"model", spec.path}, {"tokenizer", tokenizer.fingerprint()}, {"runs", nlohmann::json::array()}};
+    nlohmann::json run = {{"model", spec.path},
+                          {"options", identity_options(request.options, {"data_dir"})},
+                          {"tokenizer", tokenizer.fingerprint()},
+                          {"runs", nlohmann::json::array()}};
     nlohmann::json state = {{"runs", nlohmann::json::array()}};
     for (const SeqPlan& plan : plans) {
       run["runs"].push_back(plan.run);
