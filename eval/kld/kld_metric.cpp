@@ -392,7 +392,7 @@ class KldMetric : public Metric {
     Moments kld, nll_q, nll_b, dp;
     double nll_cross = 0, dp4 = 0;
     int64_t same_top = 0;
-    std::vector<double> w_kld, w_rows, w_lnratio, w_targets, w_abs_mean, kld_values, dp_values;
+    std::vector<double> w_kld, w_rows, w_lnratio, w_targets, w_same_top, w_abs_mean, kld_values, dp_values;
     nlohmann::json wrows = nlohmann::json::array();
     for (const nlohmann::json& p : parts) {
       const nlohmann::json& st = p["state"];
@@ -411,9 +411,11 @@ class KldMetric : public Metric {
         w_rows.push_back(static_cast<double>(wk.n));
         w_lnratio.push_back(wq.sum - wb.sum);
         w_targets.push_back(static_cast<double>(wq.n));
+        w_same_top.push_back(w["same_top"].get<double>());
         if (modelopt_kld) w_abs_mean.push_back(wk.n ? w["abs_div_sum"].get<double>() / static_cast<double>(wk.n) : 0.0);
         wrows.push_back({{"begin", w["begin"]}, {"end", w["end"]}, {"kld_sum", wk.sum}, {"n", static_cast<double>(wk.n)},
-                         {"nll_base_sum", wb.sum}, {"nll_quant_sum", wq.sum}, {"targets", static_cast<double>(wq.n)}});
+                         {"nll_base_sum", wb.sum}, {"nll_quant_sum", wq.sum}, {"targets", static_cast<double>(wq.n)},
+                         {"same_top", w_same_top.back()}});
       }
       for (const nlohmann::json& v : st["kld_values"]) kld_values.push_back(v.get<double>());
       for (const nlohmann::json& v : st["dp_values"]) dp_values.push_back(v.get<double>());
@@ -429,6 +431,7 @@ class KldMetric : public Metric {
     const double same = static_cast<double>(same_top) / static_cast<double>(compared);
     result["top1_agreement"] = same;
     result["top1_agreement_stderr"] = compared > 1 ? std::sqrt(same * (1 - same) / (compared - 1)) : 0.0;
+    result["top1_agreement_stderr_jackknife"] = jackknife_ratio(w_same_top, w_rows).stderr_;
     if (nll_q.n > 0) {
       const Estimate eq = mean_and_stderr(nll_q), eb = mean_and_stderr(nll_b);
       const double cov = covariance_of_means(nll_q.sum, nll_b.sum, nll_cross, nll_q.n);
