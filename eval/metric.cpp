@@ -4,6 +4,18 @@
 
 namespace evalq {
 
+nlohmann::json Metric::run(const MetricRequest& request) const {
+  return finalize({run_partial(request, Shard{})});
+}
+
+nlohmann::json Metric::run_partial(const MetricRequest&, const Shard&) const {
+  throw Error("metric '" + name() + "' does not support --shard");
+}
+
+nlohmann::json Metric::finalize(const std::vector<nlohmann::json>&) const {
+  throw Error("metric '" + name() + "' has no partial documents to merge");
+}
+
 MetricRegistry& MetricRegistry::instance() {
   static MetricRegistry registry;
   return registry;

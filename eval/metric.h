@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "common/shard.h"
+
 namespace evalq {
 
 // A model as named on the command line or in a gate config, with the engine options it runs under
@@ -32,8 +34,15 @@ class Metric {
  public:
   virtual ~Metric() = default;
   virtual std::string name() const = 0;
-  // The result document (what `--json` writes). Throws evalq::Error on bad input.
-  virtual nlohmann::json run(const MetricRequest& request) const = 0;
+  // The result document (what `--json` writes). Throws evalq::Error on bad input. Metrics that
+  // shard compute it as finalize({run_partial(request, whole run)}), so a merged sharded run and
+  // an unsharded one go through the same arithmetic.
+  virtual nlohmann::json run(const MetricRequest& request) const;
+  // The partial document (common/shard.h) for one shard of the run. Throws for metrics that
+  // do not shard.
+  virtual nlohmann::json run_partial(const MetricRequest& request, const Shard& shard) const;
+  // The result document from all parts of one run, checked and sorted by order_parts.
+  virtual nlohmann::json finalize(const std::vector<nlohmann::json>& parts) const;
   // The human-readable table, rendered from the result document so both always agree.
   virtual std::string render_table(const nlohmann::json& result) const = 0;
 };

@@ -41,17 +41,34 @@ constexpr const char* kProbeText =
     "The quick brown fox jumps over the lazy dog. 1234567890 \xC3\xA9t\xC3\xA9 \xE4\xB8\xAD\xE6\x96\x87 "
     "<s> </s> \n\n  indented\ttabs";
 
-// Per-position statistics, accumulated in double.
-struct Accumulator {
+// One window's sums, in double: the sufficient statistics of every mean, error and jackknife in
+// the result. Totals are sums of these in window order, so sharding cannot change them.
+struct WindowSums {
   Moments kld, nll_q, nll_b, dp;
-  double nll_cross = 0, dp4 = 0;
-  int64_t same_top = 0, compared = 0;
-  std::vector<double> kld_values, dp_values;
-  // Per-window sums for the jackknife.
-  std::vector<double> w_kld, w_rows, w_lnratio, w_targets, w_nll_q, w_nll_b, w_same_top;
-  // modelopt-kld: the mean abs-divergence of each window.
-  std::vector<double> w_abs_mean;
+  double nll_cross = 0, dp4 = 0, abs_div = 0;
+  int64_t same_top = 0;
+
+  nlohmann::json to_json() const {
+    return {{"kld_sum", kld.sum},     {"kld_sum2", kld.sum2},     {"rows", kld.n},          {"same_top", same_top},
+            {"nll_q_sum", nll_q.sum}, {"nll_q_sum2", nll_q.sum2}, {"nll_b_sum", nll_b.sum}, {"nll_b_sum2", nll_b.sum2},
+            {"nll_cross", nll_cross}, {"dp_sum", dp.sum},         {"dp_sum2", dp.sum2},     {"dp4", dp4},
+            {"targets", nll_q.n},     {"abs_div_sum", abs_div}};
+  }
 };
+
+Moments moments(const nlohmann::json& w, const char* sum, const char* sum2, const char* n) {
+  Moments m;
+  m.sum = w[sum].get<double>();
+  m.sum2 = w[sum2].get<double>();
+  m.n = w[n].get<int64_t>();
+  return m;
+}
+
+void add_moments(Moments& total, const Moments& part) {
+  total.sum += part.sum;
+  total.sum2 += part.sum2;
+  total.n += part.n;
+}
 
 nlohmann::json kld_summary(std::vector<double> values, const Moments& m) {
   std::sort(values.begin(), values.end());
@@ -148,8 +165,12 @@ class KldMetric : public Metric {
  public:
   std::string name() const override { return "kld"; }
 
-  nlohmann::json run(const MetricRequest& request) const override {
+  nlohmann::json run_partial(const MetricRequest& request, const Shard& shard) const override {
     const KldOptions o = parse_kld_options(request.options);
+    if (!shard.whole() && !o.save_base.empty()) {
+      throw Error("--save-base writes the whole base cache and cannot be sharded; save it in one unsharded run, "
+                  "then shard the candidates with --base FILE");
+    }
     const bool from_cache = !o.base_cache.empty();
     const size_t n_models = request.models.size();
     if (from_cache && n_models != 1) throw Error("kld --base FILE takes exactly one model (the candidate)");
@@ -223,11 +244,24 @@ class KldMetric : public Metric {
     int64_t vocab = 0, base_vocab = 0, quant_vocab = 0;
     if (reader) base_vocab = reader->header().vocab;
 
-    Accumulator acc;
     const bool modelopt_kld = o.common.method == WindowMethod::ModelOptKld;
-    Progress progress("kld", total_rows(plan), "pos");
+    const Slice slice = shard_slice(static_cast<int64_t>(n_windows), shard);
+    // The cache holds the rows of every window in order: step over those before this shard's.
+    if (reader) {
+      for (int64_t wi = 0; wi < slice.begin; ++wi) {
+        const int64_t skip = quant ? std::min(plan[wi].rows(), quant->windows[wi].rows()) : plan[wi].rows();
+        for (int64_t i = 0; i < skip; ++i) reader->next();
+      }
+    }
+    int64_t slice_rows = 0;
+    for (int64_t wi = slice.begin; wi < slice.end; ++wi) slice_rows += plan[wi].rows();
+    nlohmann::json window_states = nlohmann::json::array();
+    std::vector<double> kld_values, dp_values;
+    double run_kld = 0;
+    int64_t run_rows = 0;
+    Progress progress(shard.whole() ? "kld" : "kld shard " + shard.text(), slice_rows, "pos");
     const auto start = std::chrono::steady_clock::now();
-    for (size_t wi = 0; wi < n_windows; ++wi) {
+    for (size_t wi = static_cast<size_t>(slice.begin); wi < static_cast<size_t>(slice.end); ++wi) {
       const Window& wb = plan[wi];
       Tensor base_logits, quant_logits;
       if (base) {
@@ -239,7 +273,7 @@ class KldMetric : public Metric {
         quant_logits = run_window(*quant->session, quant->corpus.ids, *wq, quant->corpus.bos_id);
         quant_vocab = logits_vocab(quant_logits, *wq);
       }
-      if (wi == 0) {
+      if (wi == static_cast<size_t>(slice.begin)) {
         vocab = quant ? std::min(base_vocab, quant_vocab) : base_vocab;
         if (quant && base_vocab != quant_vocab) {
           if (!o.allow_tokenizer_mismatch || reader) {
@@ -262,8 +296,7 @@ class KldMetric : public Metric {
         }
       }
       const int64_t rows = quant ? std::min(wb.rows(), wq->rows()) : wb.rows();
-      double w_kld = 0, w_abs = 0, w_ln = 0, w_nq = 0, w_nb = 0;
-      int64_t w_targets = 0, w_same = 0;
+      WindowSums ws;
       for (int64_t i = 0; i < wb.rows(); ++i) {
         const int64_t r = wb.row_begin + i;
         // The base's target (-1: none, or the base comes from the cache, which stores its own).
@@ -276,13 +309,10 @@ class KldMetric : public Metric {
         const float* q = quant_logits.data<float>() + i * quant_vocab;
         const RowStats qs = row_stats(q, vocab);
         const double kl = kl_divergence(bd, q, qs.log_sum_exp, vocab);
-        acc.kld.add(kl);
-        acc.kld_values.push_back(kl);
-        w_kld += kl;
-        if (modelopt_kld) w_abs += modelopt_abs_divergence(bd, q, qs.log_sum_exp, vocab);
-        acc.same_top += qs.argmax == bd.argmax;
-        w_same += qs.argmax == bd.argmax;
-        ++acc.compared;
+        ws.kld.add(kl);
+        kld_values.push_back(kl);
+        if (modelopt_kld) ws.abs_div += modelopt_abs_divergence(bd, q, qs.log_sum_exp, vocab);
+        ws.same_top += qs.argmax == bd.argmax;
         const int64_t rq = wq->row_begin + i;
         const bool has_target = wq->begin + rq + 1 < wq->end && !std::isnan(bd.target_log_prob);
         if (has_target) {
@@ -290,37 +320,31 @@ class KldMetric : public Metric {
           require_in_vocab(target_q, wq->begin + rq + 1, vocab);
           const double nq = -log_prob(q, qs, target_q);
           const double nb = -bd.target_log_prob;
-          acc.nll_q.add(nq);
-          acc.nll_b.add(nb);
-          acc.nll_cross += nq * nb;
+          ws.nll_q.add(nq);
+          ws.nll_b.add(nb);
+          ws.nll_cross += nq * nb;
           const double dp = std::exp(-nq) - std::exp(-nb);
-          acc.dp.add(dp);
-          acc.dp4 += dp * dp * dp * dp;
-          acc.dp_values.push_back(dp);
-          w_ln += nq - nb;
-          w_nq += nq;
-          w_nb += nb;
-          ++w_targets;
+          ws.dp.add(dp);
+          ws.dp4 += dp * dp * dp * dp;
+          dp_values.push_back(dp);
         }
       }
       if (quant) {
-        acc.w_kld.push_back(w_kld);
-        acc.w_rows.push_back(static_cast<double>(rows));
-        acc.w_lnratio.push_back(w_ln);
-        acc.w_targets.push_back(static_cast<double>(w_targets));
-        acc.w_nll_q.push_back(w_nq);
-        acc.w_nll_b.push_back(w_nb);
-        acc.w_same_top.push_back(static_cast<double>(w_same));
-        if (modelopt_kld) acc.w_abs_mean.push_back(rows ? w_abs / rows : 0.0);
+        nlohmann::json w = ws.to_json();
+        w["begin"] = wb.begin;
+        w["end"] = wb.end;
+        window_states.push_back(std::move(w));
+        run_kld += ws.kld.sum;
+        run_rows += ws.kld.n;
       }
-      progress.advance(wb.rows(), quant ? "KLD " + fmt("%.6f", acc.kld.mean()) : "saving base");
+      progress.advance(wb.rows(), quant ? "KLD " + fmt("%.6f", run_rows ? run_kld / run_rows : 0.0) : "saving base");
     }
-    progress.finish(quant ? "KLD " + fmt("%.6f", acc.kld.mean()) : "base saved");
+    progress.finish(quant ? "KLD " + fmt("%.6f", run_rows ? run_kld / run_rows : 0.0) : "base saved");
     if (writer) writer->close();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const Side& ref = base ? *base : *quant;
-    nlohmann::json result = {
+    nlohmann::json run = {
         {"metric", "kld"},
         {"base", base ? nlohmann::json(base->path) : nlohmann::json(o.base_cache)},
         {"base_from_cache", from_cache},
@@ -331,39 +355,91 @@ class KldMetric : public Metric {
         {"data_sha256", ref.corpus.text_sha256},
         {"bos", bos_policy_name(o.common.bos)},
         {"windows", n_windows},
-        {"seconds", seconds},
     };
     if (reader) {
-      result["base_cache"] = {{"format", cache_format_name(reader->header().format)}, {"top_k", reader->header().top_k},
-                              {"info", reader->header().info}};
+      run["base_cache"] = {{"format", cache_format_name(reader->header().format)}, {"top_k", reader->header().top_k},
+                           {"info", reader->header().info}};
     }
     if (!o.save_base.empty()) {
-      result["saved_base"] = {{"file", o.save_base}, {"format", cache_format_name(o.cache_format)},
-                              {"top_k", o.cache_format == CacheFormat::TopK ? o.top_k : 0}, {"rows", total_rows(plan)}};
+      run["saved_base"] = {{"file", o.save_base}, {"format", cache_format_name(o.cache_format)},
+                           {"top_k", o.cache_format == CacheFormat::TopK ? o.top_k : 0}, {"rows", total_rows(plan)}};
     }
-    if (!quant) return result;
-    if (acc.compared == 0) throw Error("no positions were compared; use more data");
-    result["quant"] = quant->path;
-    result["numerics"] = numerics_name(quant->model->options().numerics);
-    result["quant_sim"] = engine_summary(*quant->model)["sim"];
-    result["base_sim"] = base ? engine_summary(*base->model)["sim"] : nlohmann::json(nullptr);
-    result["tokens_per_second"] = seconds > 0 ? static_cast<double>(acc.compared) / seconds : 0.0;
-    result["positions_compared"] = acc.compared;
-    result["tokens_scored"] = acc.nll_q.n;
-    result["kld"] = kld_summary(acc.kld_values, acc.kld);
-    const Estimate kld_jack = jackknife_ratio(acc.w_kld, acc.w_rows);
+    if (quant) {
+      run["quant"] = quant->path;
+      run["numerics"] = numerics_name(quant->model->options().numerics);
+      run["quant_sim"] = engine_summary(*quant->model)["sim"];
+      run["base_sim"] = base ? engine_summary(*base->model)["sim"] : nlohmann::json(nullptr);
+    }
+    // Identity only: checked by merge, dropped from the result.
+    run["fingerprints"] = {{"options", identity_options(request.options, {"data_dir"})},
+                           {"reference", fingerprints(ref)},
+                           {"candidate", quant ? fingerprints(*quant) : nlohmann::json(nullptr)},
+                           {"modelopt_kld", modelopt_kld}};
+    nlohmann::json state = {{"seconds", seconds}, {"window_states", window_states}, {"kld_values", kld_values},
+                            {"dp_values", dp_values}};
+    return make_partial("kld", shard, run, state);
+  }
+
+  nlohmann::json finalize(const std::vector<nlohmann::json>& parts) const override {
+    nlohmann::json result = parts.front()["run"];
+    const bool modelopt_kld = result["fingerprints"]["modelopt_kld"].get<bool>();
+    result.erase("fingerprints");
+    double seconds = 0;
+    for (const nlohmann::json& p : parts) seconds += p["state"]["seconds"].get<double>();
+    result["seconds"] = seconds;
+    if (!result.contains("quant")) return result;
+
+    // Totals: window sums added in window order (parts come sorted by shard, each in window order).
+    Moments kld, nll_q, nll_b, dp;
+    double nll_cross = 0, dp4 = 0;
+    int64_t same_top = 0;
+    std::vector<double> w_kld, w_rows, w_lnratio, w_targets, w_same_top, w_abs_mean, kld_values, dp_values;
+    nlohmann::json wrows = nlohmann::json::array();
+    for (const nlohmann::json& p : parts) {
+      const nlohmann::json& st = p["state"];
+      for (const nlohmann::json& w : st["window_states"]) {
+        const Moments wk = moments(w, "kld_sum", "kld_sum2", "rows");
+        const Moments wq = moments(w, "nll_q_sum", "nll_q_sum2", "targets");
+        const Moments wb = moments(w, "nll_b_sum", "nll_b_sum2", "targets");
+        add_moments(kld, wk);
+        add_moments(nll_q, wq);
+        add_moments(nll_b, wb);
+        add_moments(dp, moments(w, "dp_sum", "dp_sum2", "targets"));
+        nll_cross += w["nll_cross"].get<double>();
+        dp4 += w["dp4"].get<double>();
+        same_top += w["same_top"].get<int64_t>();
+        w_kld.push_back(wk.sum);
+        w_rows.push_back(static_cast<double>(wk.n));
+        w_lnratio.push_back(wq.sum - wb.sum);
+        w_targets.push_back(static_cast<double>(wq.n));
+        w_same_top.push_back(w["same_top"].get<double>());
+        if (modelopt_kld) w_abs_mean.push_back(wk.n ? w["abs_div_sum"].get<double>() / static_cast<double>(wk.n) : 0.0);
+        wrows.push_back({{"begin", w["begin"]}, {"end", w["end"]}, {"kld_sum", wk.sum}, {"n", static_cast<double>(wk.n)},
+                         {"nll_base_sum", wb.sum}, {"nll_quant_sum", wq.sum}, {"targets", static_cast<double>(wq.n)},
+                         {"same_top", w_same_top.back()}});
+      }
+      for (const nlohmann::json& v : st["kld_values"]) kld_values.push_back(v.get<double>());
+      for (const nlohmann::json& v : st["dp_values"]) dp_values.push_back(v.get<double>());
+    }
+    const int64_t compared = kld.n;
+    if (compared == 0) throw Error("no positions were compared; use more data");
+    result["tokens_per_second"] = seconds > 0 ? static_cast<double>(compared) / seconds : 0.0;
+    result["positions_compared"] = compared;
+    result["tokens_scored"] = nll_q.n;
+    result["kld"] = kld_summary(kld_values, kld);
+    const Estimate kld_jack = jackknife_ratio(w_kld, w_rows);
     result["kld"]["stderr_jackknife"] = kld_jack.stderr_;
-    const double same = static_cast<double>(acc.same_top) / static_cast<double>(acc.compared);
+    const double same = static_cast<double>(same_top) / static_cast<double>(compared);
     result["top1_agreement"] = same;
-    result["top1_agreement_stderr"] = acc.compared > 1 ? std::sqrt(same * (1 - same) / (acc.compared - 1)) : 0.0;
-    result["top1_agreement_stderr_jackknife"] = jackknife_ratio(acc.w_same_top, acc.w_rows).stderr_;
-    if (acc.nll_q.n > 0) {
-      const Estimate eq = mean_and_stderr(acc.nll_q), eb = mean_and_stderr(acc.nll_b);
-      const double cov = covariance_of_means(acc.nll_q.sum, acc.nll_b.sum, acc.nll_cross, acc.nll_q.n);
+    result["top1_agreement_stderr"] = compared > 1 ? std::sqrt(same * (1 - same) / (compared - 1)) : 0.0;
+    result["top1_agreement_stderr_jackknife"] = jackknife_ratio(w_same_top, w_rows).stderr_;
+    if (nll_q.n > 0) {
+      const Estimate eq = mean_and_stderr(nll_q), eb = mean_and_stderr(nll_b);
+      const double cov = covariance_of_means(nll_q.sum, nll_b.sum, nll_cross, nll_q.n);
       const double ppl_q = std::exp(eq.value), ppl_b = std::exp(eb.value);
       const double ln_ratio = eq.value - eb.value;
       const double ln_ratio_se = std::sqrt(std::max(0.0, eq.stderr_ * eq.stderr_ + eb.stderr_ * eb.stderr_ - 2 * cov));
-      const Estimate ln_jack = jackknife_ratio(acc.w_lnratio, acc.w_targets);
+      const Estimate ln_jack = jackknife_ratio(w_lnratio, w_targets);
       const double uq = ppl_q * eq.stderr_, ub = ppl_b * eb.stderr_;
       result["ppl_base"] = ppl_b;
       result["ppl_base_pm_naive"] = ub;
@@ -376,22 +452,16 @@ class KldMetric : public Metric {
       result["ppl_ratio_stderr"] = std::exp(ln_ratio) * ln_ratio_se;
       result["delta_ppl"] = ppl_q - ppl_b;
       result["delta_ppl_stderr"] = std::sqrt(std::max(0.0, uq * uq + ub * ub - 2 * ppl_q * ppl_b * cov));
-      result["nll_correlation"] = pearson(acc.nll_q, acc.nll_b, acc.nll_cross);
-      result["delta_p"] = delta_p_summary(acc.dp_values, acc.dp, acc.dp4);
+      result["nll_correlation"] = pearson(nll_q, nll_b, nll_cross);
+      result["delta_p"] = delta_p_summary(dp_values, dp, dp4);
     }
     if (modelopt_kld) {
       double total = 0;
-      for (double m : acc.w_abs_mean) total += m;
+      for (double m : w_abs_mean) total += m;
       result["modelopt_kld"] = {{"definition", "sum_v p*|log p - log q| per position, mean per window, unweighted mean of windows"},
                                 {"total", total},
-                                {"average", total / static_cast<double>(acc.w_abs_mean.size())},
-                                {"window_means", acc.w_abs_mean}};
-    }
-    nlohmann::json wrows = nlohmann::json::array();
-    for (size_t i = 0; i < acc.w_kld.size(); ++i) {
-      wrows.push_back({{"begin", plan[i].begin}, {"end", plan[i].end}, {"kld_sum", acc.w_kld[i]},
-                       {"n", acc.w_rows[i]}, {"nll_base_sum", acc.w_nll_b[i]}, {"nll_quant_sum", acc.w_nll_q[i]},
-                       {"targets", acc.w_targets[i]}, {"same_top", acc.w_same_top[i]}});
+                                {"average", total / static_cast<double>(w_abs_mean.size())},
+                                {"window_means", w_abs_mean}};
     }
     result["window_results"] = wrows;
     return result;

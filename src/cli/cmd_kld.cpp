@@ -3,6 +3,7 @@
 #include "cli/command.h"
 #include "cli/engine_flags.h"
 #include "cli/likelihood_flags.h"
+#include "cli/shard_flags.h"
 #include "metric.h"
 
 namespace evalq::cli {
@@ -26,9 +27,10 @@ CommandRun setup(CLI::App& sub) {
   sub.add_flag("--allow-tokenizer-mismatch", o->allow_tokenizer_mismatch,
                "Let each model tokenize the data itself when the tokenizers differ (ModelOpt's behaviour)");
   auto engine = add_engine_flags(sub);
+  auto shard = add_shard_flag(sub);
   sub.add_option("--sim-b", o->sim_b, "Simulate quantization of the candidate only (same grammar as --sim)");
   sub.add_option("--sim-a", o->sim_a, "Simulate quantization of the base only");
-  return [o, flags, engine] {
+  return [o, flags, engine, shard] {
     MetricRequest request;
     // --sim simulates the candidate: `kld BASE --sim SPEC` compares BASE with its own simulated
     // twin; with two models it is the same as --sim-b.
@@ -53,8 +55,7 @@ CommandRun setup(CLI::App& sub) {
     request.options["top_k"] = o->top_k;
     request.options["allow_tokenizer_mismatch"] = o->allow_tokenizer_mismatch;
     auto metric = MetricRegistry::instance().create("kld");
-    const nlohmann::json result = metric->run(request);
-    emit_result(metric->render_table(result), result, *flags);
+    run_metric(*metric, request, *shard, flags->json_out);
     return 0;
   };
 }

@@ -1,6 +1,7 @@
 #include "cli/command.h"
 #include "cli/engine_flags.h"
 #include "cli/likelihood_flags.h"
+#include "cli/shard_flags.h"
 #include "metric.h"
 
 namespace evalq::cli {
@@ -11,13 +12,13 @@ CommandRun setup(CLI::App& sub) {
   sub.add_option("MODEL", *model, "A .onnx file or a folder holding model.onnx and tokenizer.json")->required();
   auto flags = add_likelihood_flags(sub, "modelopt");
   auto engine = add_engine_flags(sub);
-  return [model, flags, engine] {
+  auto shard = add_shard_flag(sub);
+  return [model, flags, engine, shard] {
     MetricRequest request;
     request.models.push_back({*model, engine_options(*engine)});
     request.options = likelihood_options(*flags);
     auto metric = MetricRegistry::instance().create("ppl");
-    const nlohmann::json result = metric->run(request);
-    emit_result(metric->render_table(result), result, *flags);
+    run_metric(*metric, request, *shard, flags->json_out);
     return 0;
   };
 }
