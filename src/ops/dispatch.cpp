@@ -11,6 +11,11 @@ void narrow_half(const float* src, void* dst, DType dst_type, int64_t n) {
   }
 }
 
+void set_narrowed_output(KernelContext& ctx, size_t i, const Tensor& result, DType type) {
+  Tensor& out = ctx.allocate_output(i, type, result.shape());
+  narrow_half(result.data<float>(), out.mutable_raw(), type, out.numel());
+}
+
 size_t element_bytes(DType t, const Node& node) {
   if (dtype_bits(t) % 8 != 0) {
     throw Error(node.describe() + ": packed " + dtype_name(t) + " tensors are not supported by this op");

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "exec/kernel.h"
 #include "graph/graph.h"
 
 namespace evalq {
@@ -39,6 +40,9 @@ inline Tensor widen_half(const Tensor& t) { return is_half(t.dtype()) ? to_float
 
 // Writes fp32 values into a fp16/bf16 destination with round-to-nearest-even.
 void narrow_half(const float* src, void* dst, DType dst_type, int64_t n);
+
+// Output i as `type` (fp16/bf16) from the fp32 `result` a kernel computed for it.
+void set_narrowed_output(KernelContext& ctx, size_t i, const Tensor& result, DType type);
 
 // Element size in bytes for byte-moving kernels (Gather, Transpose, Concat, ...): every type but
 // the packed 4-bit ones.

@@ -80,8 +80,7 @@ class ArithmeticKernel : public OpKernel {
       }
     });
     if (is_half(out_type)) {
-      Tensor& out = ctx.allocate_output(0, out_type, shape);
-      narrow_half(result.data<float>(), out.mutable_raw(), out_type, out.numel());
+      set_narrowed_output(ctx, 0, result, out_type);
     }
   }
 
@@ -142,8 +141,7 @@ class ModKernel : public OpKernel {
       }
     });
     if (is_half(out_type)) {
-      Tensor& out = ctx.allocate_output(0, out_type, shape);
-      narrow_half(result.data<float>(), out.mutable_raw(), out_type, out.numel());
+      set_narrowed_output(ctx, 0, result, out_type);
     }
   }
 

@@ -60,8 +60,7 @@ class LayerNormKernel : public OpKernel {
       }
     });
     if (is_half(x0.dtype())) {
-      Tensor& out = ctx.allocate_output(0, x0.dtype(), x0.shape());
-      narrow_half(y.data<float>(), out.mutable_raw(), out.dtype(), out.numel());
+      set_narrowed_output(ctx, 0, y, x0.dtype());
     }
   }
 

@@ -64,8 +64,7 @@ class MatMulKernel : public OpKernel {
       }
     }
     if (half_out) {
-      Tensor& o = ctx.allocate_output(0, a0.dtype(), out_shape);
-      narrow_half(out.data<float>(), o.mutable_raw(), o.dtype(), o.numel());
+      set_narrowed_output(ctx, 0, out, a0.dtype());
     }
   }
 };
@@ -109,8 +108,7 @@ class GemmKernel : public OpKernel {
                   static_cast<int>(N));
     }
     if (half_out) {
-      Tensor& o = ctx.allocate_output(0, a0.dtype(), out_shape);
-      narrow_half(out.data<float>(), o.mutable_raw(), o.dtype(), o.numel());
+      set_narrowed_output(ctx, 0, out, a0.dtype());
     }
   }
 

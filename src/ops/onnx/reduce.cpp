@@ -124,8 +124,7 @@ class ReduceKernel : public OpKernel {
       }
     });
     if (is_half(out_type)) {
-      Tensor& out = ctx.allocate_output(0, out_type, out_shape);
-      narrow_half(result.data<float>(), out.mutable_raw(), out_type, out.numel());
+      set_narrowed_output(ctx, 0, result, out_type);
     }
   }
 

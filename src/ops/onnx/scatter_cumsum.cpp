@@ -54,8 +54,7 @@ class ScatterNDKernel : public OpKernel {
       }
     });
     if (is_half(data0.dtype())) {
-      Tensor& out = ctx.allocate_output(0, data0.dtype(), data0.shape());
-      narrow_half(result.data<float>(), out.mutable_raw(), out.dtype(), out.numel());
+      set_narrowed_output(ctx, 0, result, data0.dtype());
     } else {
       ctx.set_output(0, result);
     }

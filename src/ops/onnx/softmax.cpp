@@ -77,8 +77,7 @@ class SoftmaxKernel : public OpKernel {
       }
     });
     if (is_half(in0.dtype())) {
-      Tensor& out = ctx.allocate_output(0, in0.dtype(), in0.shape());
-      narrow_half(result.data<float>(), out.mutable_raw(), out.dtype(), out.numel());
+      set_narrowed_output(ctx, 0, result, in0.dtype());
     }
   }
 

@@ -36,8 +36,7 @@ class UnaryKernel : public OpKernel {
       Tensor in = to_float32(in0);
       Tensor tmp = Tensor::empty(DType::Float32, in.shape());
       unary_map(in.data<float>(), tmp.mutable_data<float>(), in.numel(), [&](float x) { return op_(x); });
-      Tensor& out = ctx.allocate_output(0, in0.dtype(), in0.shape());
-      narrow_half(tmp.data<float>(), out.mutable_raw(), out.dtype(), out.numel());
+      set_narrowed_output(ctx, 0, tmp, in0.dtype());
       return;
     }
     Tensor& out = ctx.allocate_output_over_input(0, 0, in0.dtype(), in0.shape());

@@ -59,8 +59,7 @@ class VariadicKernel : public OpKernel {
       }
     });
     if (is_half(out_type)) {
-      Tensor& out = ctx.allocate_output(0, out_type, shape);
-      narrow_half(acc.data<float>(), out.mutable_raw(), out_type, out.numel());
+      set_narrowed_output(ctx, 0, acc, out_type);
     } else {
       ctx.set_output(0, acc);
     }
