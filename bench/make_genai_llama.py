@@ -12,10 +12,13 @@ Used by tests (small variants checked against ONNX Runtime) and by bench/ (large
 import argparse
 import json
 import os
+import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_random_llama  # noqa: E402
 
 SHAPES = {
     # name: hidden, layers, heads, kv_heads, intermediate, vocab, qkv_bias
@@ -129,13 +132,7 @@ def build(hidden, layers, heads, kv_heads, inter, vocab, qkv_bias, seed=0, max_p
 
 
 def save(model, config, folder, external=True):
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, "model.onnx")
-    if external:
-        onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True,
-                        location="model.onnx.data", size_threshold=1024)
-    else:
-        onnx.save_model(model, path)
+    path = make_random_llama.save(model, folder, external=external)
     with open(os.path.join(folder, "genai_config.json"), "w") as f:
         json.dump(config, f, indent=4)
     return path
