@@ -19,6 +19,19 @@ int64_t Node::int_attribute(const std::string& attr_name, int64_t fallback) cons
   return a ? a->i : fallback;
 }
 
+void Node::become_matmul_nbits(std::vector<int> new_inputs, int64_t K, int64_t N, int64_t bits, int64_t block_size,
+                               int64_t accuracy_level) {
+  inputs = std::move(new_inputs);
+  domain = "com.microsoft";
+  op_type = "MatMulNBits";
+  opset = 1;
+  attributes = {{"K", Attribute::integer(K)},
+                {"N", Attribute::integer(N)},
+                {"bits", Attribute::integer(bits)},
+                {"block_size", Attribute::integer(block_size)},
+                {"accuracy_level", Attribute::integer(accuracy_level)}};
+}
+
 const Node* Graph::producer(int id) const {
   for (const auto& n : nodes) {
     for (int out : n.outputs) {

@@ -61,6 +61,10 @@ struct Node {
   const Attribute* attribute(const std::string& name) const;
   // An integer attribute, or `fallback` when the node does not set it.
   int64_t int_attribute(const std::string& name, int64_t fallback) const;
+  // Turns this node into com.microsoft MatMulNBits with these inputs and attributes (the rewrites
+  // that produce MatMulNBits: simulation and the DequantizeLinear fusion).
+  void become_matmul_nbits(std::vector<int> new_inputs, int64_t K, int64_t N, int64_t bits, int64_t block_size,
+                           int64_t accuracy_level);
 };
 
 // A graph (the main graph or an If branch). Values referenced by a subgraph but defined in an

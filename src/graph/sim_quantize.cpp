@@ -94,17 +94,8 @@ void rewrite_nbits(Graph& g, const Linear& l, const SimRule& r, const std::strin
     inputs.push_back(n.inputs[2]);
   }
   while (!inputs.empty() && inputs.back() < 0) inputs.pop_back();
-  n.inputs = inputs;
   n.name += suffix;
-  n.domain = "com.microsoft";
-  n.op_type = "MatMulNBits";
-  n.opset = 1;
-  n.attributes.clear();
-  n.attributes["K"] = Attribute::integer(l.K);
-  n.attributes["N"] = Attribute::integer(l.N);
-  n.attributes["bits"] = Attribute::integer(bits);
-  n.attributes["block_size"] = Attribute::integer(r.block);
-  n.attributes["accuracy_level"] = Attribute::integer(r.act_int8 ? 4 : 0);
+  n.become_matmul_nbits(std::move(inputs), l.K, l.N, bits, r.block, r.act_int8 ? 4 : 0);
 }
 
 void rewrite_dq(Graph& g, const Linear& l, const SimRule& r, const std::string& wname, DType wtype) {

@@ -178,11 +178,8 @@ void upgrade_graph(Graph& g, int from, int target) {
     if (!n.domain.empty() || from >= 18 || !kReduceOpsAxesInput18.count(n.op_type)) continue;
     auto it = n.attributes.find("axes");
     if (it == n.attributes.end()) continue;
-    std::string name = n.name + "_axes";
-    for (int i = 1; g.find_value(name); ++i) name = n.name + "_axes_" + std::to_string(i);
-    int id = g.value_id(name);
-    g.values[id].constant = Tensor::from_vector(DType::Int64, {static_cast<int64_t>(it->second.ints.size())}, it->second.ints);
-    g.values[id].dtype = DType::Int64;
+    int id = g.add_constant(g.unused_name(n.name + "_axes"),
+                            Tensor::from_vector(DType::Int64, {static_cast<int64_t>(it->second.ints.size())}, it->second.ints));
     n.inputs.resize(1);
     n.inputs.push_back(id);
     n.attributes.erase(it);

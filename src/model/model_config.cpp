@@ -61,7 +61,6 @@ ModelConfig read_genai(const fs::path& file) {
   json root = parse(file);
   ModelConfig c;
   c.source = file;
-  c.format = "genai";
   if (!root.contains("model") || !root["model"].is_object()) throw Error(file.string() + ": missing object 'model'");
   const json& m = root["model"];
   c.context_length = opt_int(m, "context_length", file, "model.").value_or(0);
@@ -71,10 +70,6 @@ ModelConfig read_genai(const fs::path& file) {
   c.eos_ids = eos_list(m, file, "model.");
   if (!m.contains("decoder") || !m["decoder"].is_object()) throw Error(file.string() + ": missing object 'model.decoder'");
   const json& d = m["decoder"];
-  c.num_heads = opt_int(d, "num_attention_heads", file, "model.decoder.").value_or(0);
-  c.kv_heads = opt_int(d, "num_key_value_heads", file, "model.decoder.").value_or(c.num_heads);
-  c.head_size = opt_int(d, "head_size", file, "model.decoder.").value_or(0);
-  c.layers = opt_int(d, "num_hidden_layers", file, "model.decoder.").value_or(0);
   c.onnx_filename = opt_string(d, "filename", "", file, "model.decoder.");
   if (d.contains("inputs")) {
     const json& in = d["inputs"];
@@ -103,17 +98,12 @@ ModelConfig read_hf(const fs::path& file) {
   json root = parse(file);
   ModelConfig c;
   c.source = file;
-  c.format = "hf";
   if (!root.is_object()) throw Error(file.string() + ": expected a JSON object");
   // Text configs of multimodal models nest under text_config.
   const json& m = root.contains("text_config") && root["text_config"].is_object() ? root["text_config"] : root;
   c.context_length = opt_int(m, "max_position_embeddings", file, "")
                          .value_or(opt_int(m, "n_positions", file, "").value_or(0));
   c.vocab_size = opt_int(m, "vocab_size", file, "").value_or(0);
-  c.num_heads = opt_int(m, "num_attention_heads", file, "").value_or(0);
-  c.kv_heads = opt_int(m, "num_key_value_heads", file, "").value_or(c.num_heads);
-  c.layers = opt_int(m, "num_hidden_layers", file, "").value_or(0);
-  c.head_size = opt_int(m, "head_dim", file, "").value_or(0);
   c.bos_id = opt_int(m, "bos_token_id", file, "");
   c.pad_id = opt_int(m, "pad_token_id", file, "");
   c.eos_ids = eos_list(m, file, "");
@@ -126,12 +116,6 @@ ModelConfig read_model_config(const fs::path& folder) {
   if (fs::exists(folder / "genai_config.json")) return read_genai(folder / "genai_config.json");
   if (fs::exists(folder / "config.json")) return read_hf(folder / "config.json");
   return {};
-}
-
-std::string layer_name(const std::string& pattern, int layer) {
-  auto pos = pattern.find("%d");
-  if (pos == std::string::npos) return pattern;
-  return pattern.substr(0, pos) + std::to_string(layer) + pattern.substr(pos + 2);
 }
 
 }  // namespace evalq

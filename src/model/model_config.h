@@ -12,10 +12,8 @@ namespace evalq {
 
 struct ModelConfig {
   std::filesystem::path source;  // the file read, empty when none was found
-  std::string format;            // "genai", "hf" or "" (none)
   int64_t context_length = 0;
   int64_t vocab_size = 0;
-  int64_t num_heads = 0, kv_heads = 0, head_size = 0, layers = 0;
   std::optional<int64_t> bos_id, pad_id;
   std::vector<int64_t> eos_ids;
   // genai_config decoder.inputs / outputs name maps (printf patterns with %d for KV names).
@@ -29,8 +27,5 @@ struct ModelConfig {
 // Reads genai_config.json, else config.json, from `folder`; an empty config when neither exists.
 // Throws evalq::Error naming the file and JSON path on malformed content.
 ModelConfig read_model_config(const std::filesystem::path& folder);
-
-// "past_key_values.%d.key" with layer 3 -> "past_key_values.3.key".
-std::string layer_name(const std::string& pattern, int layer);
 
 }  // namespace evalq

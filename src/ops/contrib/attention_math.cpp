@@ -12,6 +12,10 @@ void softcap_inplace(float* scores, int64_t count, float cap) {
 }
 
 void softmax_inplace(float* scores, int64_t count, std::optional<float> sink) {
+  if (!sink) {
+    softmax_row(scores, count);
+    return;
+  }
   if (count <= 0) return;
   float max_score = row_max(scores, count);
   if (sink) max_score = std::max(max_score, *sink);

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "ops/dispatch.h"
+
 namespace evalq {
 
 bool is_contrib_float(DType dtype) {
@@ -21,16 +23,10 @@ void store_floats(const float* src, int64_t count, Tensor& dst, int64_t offset) 
     case DType::Float32:
       std::memcpy(dst.mutable_data<float>() + offset, src, sizeof(float) * count);
       return;
-    case DType::Float16: {
-      uint16_t* out = dst.mutable_data<uint16_t>() + offset;
-      for (int64_t i = 0; i < count; ++i) out[i] = float_to_half(src[i]);
+    case DType::Float16:
+    case DType::BFloat16:
+      narrow_half(src, dst.mutable_data<uint16_t>() + offset, dst.dtype(), count);
       return;
-    }
-    case DType::BFloat16: {
-      uint16_t* out = dst.mutable_data<uint16_t>() + offset;
-      for (int64_t i = 0; i < count; ++i) out[i] = float_to_bfloat16(src[i]);
-      return;
-    }
     default:
       throw Error("store_floats: cannot store into a " + dtype_name(dst.dtype()) + " tensor");
   }

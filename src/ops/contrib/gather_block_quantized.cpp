@@ -16,13 +16,10 @@
 #include "exec/kernel.h"
 #include "ops/common.h"
 #include "ops/contrib/float_io.h"
+#include "quant/quant_values.h"
 
 namespace evalq {
 namespace {
-
-bool is_float8(DType t) {
-  return t == DType::Float8E4M3FN || t == DType::Float8E4M3FNUZ || t == DType::Float8E5M2 || t == DType::Float8E5M2FNUZ;
-}
 
 int32_t nibble(const uint8_t* packed, int64_t index) {
   const uint8_t byte = packed[index >> 1];
@@ -59,7 +56,7 @@ void GatherBlockQuantized::compute(KernelContext& ctx) const {
   const Tensor& scales_in = ctx.required_input(2);
   const Tensor* zero_points = ctx.input(3);
   const DType qtype = data.dtype();
-  const bool fp8 = is_float8(qtype);
+  const bool fp8 = is_quant_float8(qtype);
   const bool packed_uint8 = qtype == DType::UInt8;
   if (!fp8 && !packed_uint8 && qtype != DType::Int4 && qtype != DType::UInt4) {
     fail("data must be uint8, int4, uint4 or float8, got " + dtype_name(qtype));

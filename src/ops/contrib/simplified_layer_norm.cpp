@@ -43,15 +43,18 @@ class SimplifiedLayerNormalization final : public OpKernel {
     }
     const float* xs = x.data<float>();
     const float* gamma = scale.data<float>();
-    tbb::parallel_for(int64_t{0}, rows, [&](int64_t r) {
-      const float* row = xs + r * width;
-      float sum_squares = 0.f;
-      for (int64_t h = 0; h < width; ++h) sum_squares += row[h] * row[h];
-      float root = std::sqrt(sum_squares / static_cast<float>(width) + epsilon_);
+    // One row buffer per chunk of rows, not per row: this runs in every layer.
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, rows), [&](const tbb::blocked_range<int64_t>& range) {
       std::vector<float> out(width);
-      for (int64_t h = 0; h < width; ++h) out[h] = row[h] / root * gamma[h];
-      store_floats(out.data(), width, y, r * width);
-      if (inv_std) inv_std[r] = 1.f / root;
+      for (int64_t r = range.begin(); r < range.end(); ++r) {
+        const float* row = xs + r * width;
+        float sum_squares = 0.f;
+        for (int64_t h = 0; h < width; ++h) sum_squares += row[h] * row[h];
+        float root = std::sqrt(sum_squares / static_cast<float>(width) + epsilon_);
+        for (int64_t h = 0; h < width; ++h) out[h] = row[h] / root * gamma[h];
+        store_floats(out.data(), width, y, r * width);
+        if (inv_std) inv_std[r] = 1.f / root;
+      }
     });
   }
 

@@ -76,35 +76,38 @@ class SkipLayerNorm final : public OpKernel {
     const float* b = beta.defined() ? beta.data<float>() : nullptr;
     const float* bi = bias.defined() ? bias.data<float>() : nullptr;
     const float n = static_cast<float>(hidden);
-    tbb::parallel_for(int64_t{0}, rows, [&](int64_t r) {
-      const int64_t offset = r * hidden;
-      const float* xr = x + offset;
-      const float* sr = sk + offset % skip_size;
+    // One row buffer per chunk of rows, not per row: this runs in every layer.
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, rows), [&](const tbb::blocked_range<int64_t>& range) {
       std::vector<float> s(hidden);
-      float mean = 0.f, mean_square = 0.f;
-      for (int64_t h = 0; h < hidden; ++h) {
-        float v = xr[h] + sr[h];
-        if (bi) v += bi[h];
-        s[h] = v;
-        mean += v;
-        mean_square += v * v;
-      }
-      if (sum_out) store_floats(s.data(), hidden, *sum_out, offset);
-      mean = mean / n;
-      const float root = kSimplified ? std::sqrt(mean_square / n + epsilon_)
-                                     : std::sqrt(mean_square / n - mean * mean + epsilon_);
-      for (int64_t h = 0; h < hidden; ++h) {
-        if (kSimplified) {
-          s[h] = s[h] / root * g[h];
-        } else if (b) {
-          s[h] = (s[h] - mean) / root * g[h] + b[h];
-        } else {
-          s[h] = (s[h] - mean) / root * g[h];
+      for (int64_t r = range.begin(); r < range.end(); ++r) {
+        const int64_t offset = r * hidden;
+        const float* xr = x + offset;
+        const float* sr = sk + offset % skip_size;
+        float mean = 0.f, mean_square = 0.f;
+        for (int64_t h = 0; h < hidden; ++h) {
+          float v = xr[h] + sr[h];
+          if (bi) v += bi[h];
+          s[h] = v;
+          mean += v;
+          mean_square += v * v;
         }
+        if (sum_out) store_floats(s.data(), hidden, *sum_out, offset);
+        mean = mean / n;
+        const float root = kSimplified ? std::sqrt(mean_square / n + epsilon_)
+                                       : std::sqrt(mean_square / n - mean * mean + epsilon_);
+        for (int64_t h = 0; h < hidden; ++h) {
+          if (kSimplified) {
+            s[h] = s[h] / root * g[h];
+          } else if (b) {
+            s[h] = (s[h] - mean) / root * g[h] + b[h];
+          } else {
+            s[h] = (s[h] - mean) / root * g[h];
+          }
+        }
+        store_floats(s.data(), hidden, output, offset);
+        if (mean_out) mean_out[r] = kSimplified ? 0.f : mean;
+        if (inv_std_out) inv_std_out[r] = 1.f / root;
       }
-      store_floats(s.data(), hidden, output, offset);
-      if (mean_out) mean_out[r] = kSimplified ? 0.f : mean;
-      if (inv_std_out) inv_std_out[r] = 1.f / root;
     });
   }
 

@@ -6,14 +6,10 @@
 #include "core/float8.h"
 #include "exec/kernel.h"
 #include "ops/dispatch.h"
+#include "quant/quant_values.h"
 
 namespace evalq {
 namespace {
-
-bool is_float8(DType t) {
-  return t == DType::Float8E4M3FN || t == DType::Float8E4M3FNUZ || t == DType::Float8E5M2 ||
-         t == DType::Float8E5M2FNUZ;
-}
 
 // Destination types that are not native C++ types: fp16, bf16, fp8. Values arrive as float.
 void write_special(const float* src, Tensor& out, bool saturate) {
@@ -52,8 +48,8 @@ void cast_into(const Tensor& in, Tensor& out, const Node& node, bool saturate) {
     if (in.nbytes()) std::memcpy(out.mutable_raw(), in.raw(), in.nbytes());
     return;
   }
-  bool from_special = is_half(from) || is_float8(from);
-  bool to_special = is_half(to) || is_float8(to);
+  bool from_special = is_half(from) || is_quant_float8(from);
+  bool to_special = is_half(to) || is_quant_float8(to);
   if (from_special || to_special) {
     Tensor f32 = from_special ? to_float32(in) : Tensor::empty(DType::Float32, in.shape());
     if (!from_special) {
