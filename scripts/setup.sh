@@ -12,15 +12,29 @@ APT_PACKAGES=(
   chromium
 )
 PY_PACKAGES=(onnxruntime onnx onnx-ir numpy tokenizers)
+# ONNX Runtime's HQQ quantizer (a test oracle) needs torch, which PyPI only has with CUDA: Debian's
+# CPU build, used from a second virtualenv on Debian's python3 that sees it. Debian's torch 1.13 needs
+# numpy 1.x; onnx needs numpy >= 1.26 there.
+TORCH_APT_PACKAGES=(python3-torch)
+HQQ_PY_PACKAGES=("numpy>=1.26,<2" "ml-dtypes<0.6" onnxruntime onnx onnx-ir)
 
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+missing_packages() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+mapfile -t missing < <(missing_packages "${APT_PACKAGES[@]}")
+mapfile -t missing_torch < <(missing_packages "${TORCH_APT_PACKAGES[@]}")
+if [ ${#missing[@]} -gt 0 ] || [ ${#missing_torch[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
+fi
+if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+# Without recommends: python3-torch recommends half a desktop (Qt, OpenCV, GDAL).
+if [ ${#missing_torch[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing_torch[@]}"
 fi
 
 PYTHON=${PYTHON:-python3}
@@ -29,6 +43,13 @@ if [ ! -x .venv-test/bin/python ]; then
 fi
 if ! .venv-test/bin/python -c "import onnxruntime, onnx, onnx_ir, numpy, tokenizers" 2>/dev/null; then
   .venv-test/bin/pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}"
+fi
+
+if [ ! -x .venv-hqq/bin/python ]; then
+  /usr/bin/python3 -m venv --system-site-packages .venv-hqq
+fi
+if ! .venv-hqq/bin/python -c "import onnxruntime, onnx, onnx_ir, torch; torch.from_numpy(__import__('numpy').zeros(1))" 2>/dev/null; then
+  .venv-hqq/bin/pip install -q --disable-pip-version-check "${HQQ_PY_PACKAGES[@]}"
 fi
 
 launcher=()

@@ -27,9 +27,12 @@ std::vector<LinearLayerInfo> linear_layers(const Graph& g) {
     if (n.domain == "com.microsoft" && n.op_type == "MatMulNBits") {
       info.K = n.int_attribute("K", 0);
       info.N = n.int_attribute("N", 0);
-      bool zp = n.inputs.size() > 3 && n.inputs[3] >= 0;
+      const int zp = n.inputs.size() > 3 ? n.inputs[3] : -1;
+      // HQQ stores zero points as floats (in scale dtype), RTN as packed uint8 codes.
+      const bool float_zp = g.is_constant(zp) && is_float(g.values[zp].constant.dtype());
+      const std::string symmetry = zp < 0 ? " sym" : float_zp ? " asym (float zero points)" : " asym";
       info.format = "MatMulNBits int" + std::to_string(n.int_attribute("bits", 4)) + " block " +
-                    std::to_string(n.int_attribute("block_size", 0)) + (zp ? " asym" : " sym") + ", acc-level " +
+                    std::to_string(n.int_attribute("block_size", 0)) + symmetry + ", acc-level " +
                     std::to_string(n.int_attribute("accuracy_level", 0));
       out.push_back(info);
       continue;
