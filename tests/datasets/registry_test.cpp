@@ -5,13 +5,16 @@
 
 #include <cstdlib>
 #include <fstream>
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using namespace evalq;
 
 namespace {
 
-fs::path shared_data() { return fs::path(std::getenv("EVALQ_SHARED_DIR")) / "data"; }
+using evalq::test::error_of;
+
+fs::path shared_data() { return evalq::test::shared_dir() / "data"; }
 
 fs::path temp_dir(const std::string& name) {
   fs::path d = fs::temp_directory_path() / ("evalq_datasets_" + name + "_" + std::to_string(::getpid()));
@@ -43,15 +46,6 @@ TEST(DatasetRegistry, PlainFileAndMmluFolder) {
   EXPECT_EQ(load_text_corpus((d / "t.txt").string(), std::nullopt).text, "hello");
   EXPECT_EQ(locate_mmlu("mmlu", shared_data()), shared_data() / "mmlu" / "data");
   EXPECT_EQ(locate_mmlu((shared_data() / "mmlu").string(), std::nullopt), shared_data() / "mmlu" / "data");
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(DatasetRegistry, MissingDatasetSaysWhatToPutWhere) {

@@ -10,18 +10,16 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using namespace evalq;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-fs::path shared() { return env("EVALQ_SHARED_DIR"); }
+using evalq::test::env;
+using evalq::test::read_bytes;
+using evalq::test::shared_dir;
 
 fs::path scratch(const std::string& name) {
   fs::path dir = fs::path(env("EVALQ_TEST_WORK").empty() ? fs::temp_directory_path().string() : env("EVALQ_TEST_WORK")) /
@@ -29,13 +27,6 @@ fs::path scratch(const std::string& name) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 void write_file(const fs::path& p, const std::string& bytes) {
@@ -87,7 +78,7 @@ void save(const onnx::ModelProto& m, const fs::path& p) { write_file(p, m.Serial
 
 TEST(BadInput, TruncatedModelFile) {
   fs::path dir = scratch("truncated");
-  std::string bytes = read_file(shared() / "models/stories260K/optimum/model.onnx");
+  std::string bytes = read_bytes(shared_dir() / "models/stories260K/optimum/model.onnx");
   ASSERT_GT(bytes.size(), 1000u);
   write_file(dir / "model.onnx", bytes.substr(0, bytes.size() / 2));
   std::string err = load_error(dir / "model.onnx");
@@ -104,7 +95,7 @@ TEST(BadInput, EmptyAndMissingModelFile) {
 
 TEST(BadInput, MissingExternalDataFile) {
   fs::path dir = scratch("missing_data");
-  fs::copy_file(shared() / "models/stories260K/genai-fp32/model.onnx", dir / "model.onnx");
+  fs::copy_file(shared_dir() / "models/stories260K/genai-fp32/model.onnx", dir / "model.onnx");
   std::string err = load_error(dir);
   EXPECT_NE(err.find("model.onnx.data"), std::string::npos) << err;
   EXPECT_NE(err.find("does not exist"), std::string::npos) << err;
@@ -113,8 +104,8 @@ TEST(BadInput, MissingExternalDataFile) {
 
 TEST(BadInput, ShortExternalDataFile) {
   fs::path dir = scratch("short_data");
-  fs::copy_file(shared() / "models/stories260K/genai-fp32/model.onnx", dir / "model.onnx");
-  std::string data = read_file(shared() / "models/stories260K/genai-fp32/model.onnx.data");
+  fs::copy_file(shared_dir() / "models/stories260K/genai-fp32/model.onnx", dir / "model.onnx");
+  std::string data = read_bytes(shared_dir() / "models/stories260K/genai-fp32/model.onnx.data");
   write_file(dir / "model.onnx.data", data.substr(0, data.size() - 4096));
   std::string err = load_error(dir);
   EXPECT_NE(err.find("truncated or mismatched data file"), std::string::npos) << err;
@@ -165,7 +156,7 @@ TEST(BadInput, NodeInputNeverProduced) {
 }
 
 TEST(BadInput, WrongInputRankDtypeAndMissingInput) {
-  Session session(Model::load(shared() / "models/stories260K/optimum"));
+  Session session(Model::load(shared_dir() / "models/stories260K/optimum"));
   auto expect_error = [&](std::map<std::string, Tensor> feeds, const std::string& needle) {
     try {
       session.run(feeds);
@@ -220,12 +211,12 @@ TEST(BadInput, CliExitCodes) {
   auto run = [&](const std::string& args) {
     std::string cmd = "'" + bin + "' " + args + " > '" + (dir / "out.txt").string() + "' 2>&1";
     int status = std::system(cmd.c_str());
-    return std::make_pair(WEXITSTATUS(status), read_file(dir / "out.txt"));
+    return std::make_pair(WEXITSTATUS(status), read_bytes(dir / "out.txt"));
   };
   auto [code1, out1] = run("logits " + (dir / "nope").string() + " --tokens 1,2");
   EXPECT_NE(code1, 0);
   EXPECT_NE(out1.find("evalq: error: model path"), std::string::npos) << out1;
-  auto [code2, out2] = run("logits " + (shared() / "models/stories260K/optimum").string() + " --tokens 1,x");
+  auto [code2, out2] = run("logits " + (shared_dir() / "models/stories260K/optimum").string() + " --tokens 1,x");
   EXPECT_NE(code2, 0);
   EXPECT_NE(out2.find("'x' is not an integer token id"), std::string::npos) << out2;
   auto [code3, out3] = run("info " + (dir / "nope.onnx").string());

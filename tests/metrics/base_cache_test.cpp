@@ -9,11 +9,14 @@
 #include <fstream>
 
 #include "kld/base_logits_cache.h"
+#include "test_support.h"
 
 using namespace evalq;
 namespace fs = std::filesystem;
 
 namespace {
+
+using evalq::test::error_of;
 
 const float kRow[4] = {2.0f, -1.0f, 0.5f, 1.0f};
 
@@ -36,15 +39,6 @@ void write_cache(const fs::path& path, CacheFormat format) {
   w.write(kRow, 3);
   w.write(kRow, -1);
   w.close();
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

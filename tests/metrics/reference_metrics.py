@@ -18,6 +18,9 @@ import onnxruntime as ort
 from onnx import numpy_helper
 from tokenizers import Tokenizer
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import empty_past_feeds  # noqa: E402
+
 REL = 1e-6
 failures = []
 
@@ -88,17 +91,7 @@ class OrtModel:
         self.sess = ort.InferenceSession(os.path.join(folder, "model.onnx"), so, providers=["CPUExecutionProvider"])
 
     def logits(self, ids):
-        feeds = {}
-        for inp in self.sess.get_inputs():
-            n = inp.name
-            if n == "input_ids":
-                feeds[n] = np.array([ids], dtype=np.int64)
-            elif n == "attention_mask":
-                feeds[n] = np.ones((1, len(ids)), dtype=np.int64)
-            elif n == "position_ids":
-                feeds[n] = np.arange(len(ids), dtype=np.int64)[None, :]
-            else:
-                feeds[n] = np.zeros((1, inp.shape[1], 0, inp.shape[3]), dtype=np.float32)
+        feeds = empty_past_feeds(self.sess, ids)
         return self.sess.run(["logits"], feeds)[0][0].astype(np.float64)
 
 

@@ -7,6 +7,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import Checks  # noqa: E402
+
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
 FP32 = os.path.join(SHARED, "models/stories260K/genai-fp32")
@@ -23,12 +26,7 @@ def run(args, out):
 
 
 def main():
-    failures = []
-
-    def check(name, ok, detail=""):
-        print(("ok   " if ok else "FAIL ") + name + (": " + detail if detail else ""))
-        if not ok:
-            failures.append(name)
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as work:
         whole = run(["kld", FP32, "--sim", SPEC], os.path.join(work, "whole.json"))
@@ -48,8 +46,7 @@ def main():
               f"{again['kld']['mean']} vs {p['kld_mean']}")
         bad = subprocess.run([BIN, "sensitivity", FP32] + WINDOW, capture_output=True, text=True, env=ENV)
         check("sensitivity without --sim is refused", bad.returncode != 0 and "--sim" in bad.stderr, bad.stderr.strip())
-    if failures:
-        sys.exit(f"{len(failures)} checks failed")
+    check.finish()
 
 
 if __name__ == "__main__":

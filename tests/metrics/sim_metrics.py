@@ -7,6 +7,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import Checks  # noqa: E402
+
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
 FP32 = os.path.join(SHARED, "models/stories260K/genai-fp32")
@@ -25,12 +28,7 @@ def run(args, work, name):
 
 
 def main():
-    failures = []
-
-    def check(name, ok, detail=""):
-        print(("ok   " if ok else "FAIL ") + name + (": " + detail if detail else ""))
-        if not ok:
-            failures.append(name)
+    check = Checks()
 
     with tempfile.TemporaryDirectory() as work:
         zero = run(["kld", INT4, FP32, "--sim-b", SPEC], work, "zero")
@@ -47,8 +45,7 @@ def main():
         check("the ppl result says it was simulated", ppl_sim["sim"]["spec"] == SPEC and ppl_int4["sim"] is None)
         bad = subprocess.run([BIN, "kld", FP32, "--sim", SPEC, "--sim-b", SPEC] + WINDOW, capture_output=True, text=True)
         check("--sim with --sim-b is refused", bad.returncode != 0 and "not both" in bad.stderr, bad.stderr.strip())
-    if failures:
-        sys.exit(f"{len(failures)} checks failed")
+    check.finish()
 
 
 if __name__ == "__main__":

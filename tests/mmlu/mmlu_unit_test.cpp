@@ -17,11 +17,14 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using namespace evalq;
 
 namespace {
+
+using evalq::test::error_of;
 
 fs::path work_dir(const std::string& name) {
   const char* env = std::getenv("EVALQ_TEST_WORK");
@@ -34,15 +37,6 @@ fs::path work_dir(const std::string& name) {
 
 void write(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

@@ -11,11 +11,15 @@ import argparse
 import csv
 import json
 import os
+import sys
 import time
 
 import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import empty_past_feeds  # noqa: E402
 
 LETTERS = "ABCD"
 
@@ -83,19 +87,7 @@ def score_hendrycks(sess, tok, protocol, subject, dev, shots, row, max_length):
 
 
 def forward(sess, ids):
-    feeds = {}
-    for inp in sess.get_inputs():
-        n = inp.name
-        if n == "input_ids":
-            feeds[n] = np.array([ids], dtype=np.int64)
-        elif n == "attention_mask":
-            feeds[n] = np.ones((1, len(ids)), dtype=np.int64)
-        elif n == "position_ids":
-            feeds[n] = np.arange(len(ids), dtype=np.int64)[None, :]
-        elif n.startswith("past_key_values."):
-            feeds[n] = np.zeros((1, inp.shape[1], 0, inp.shape[3]), dtype=np.float32)
-        else:
-            raise SystemExit(f"ref_mmlu.py: don't know how to feed input {n}")
+    feeds = empty_past_feeds(sess, ids)
     return sess.run(["logits"], feeds)[0][0].astype(np.float64)
 
 

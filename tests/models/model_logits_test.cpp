@@ -12,16 +12,14 @@
 #include <fstream>
 
 #include "io/npy.h"
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using namespace evalq;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
+using evalq::test::env;
 
 nlohmann::json manifest() {
   return nlohmann::json::parse(std::ifstream(fs::path(env("EVALQ_SOURCE_DIR")) / "tests/models/models.json"));

@@ -18,10 +18,13 @@ import onnxruntime as ort
 from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
 from tokenizers import Tokenizer
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import Checks  # noqa: E402
+
 SHARED = os.environ["EVALQ_SHARED_DIR"]
 BIN = os.environ["EVALQ_BIN"]
 MODELS = os.path.join(SHARED, "models/stories260K")
-failures = []
+check = Checks()
 
 
 def tokens():
@@ -65,12 +68,6 @@ def stats(ref, got):
     kl = (np.exp(lp) * (lp - lq)).sum(-1).mean()
     top1 = (ref.argmax(-1) == got.argmax(-1)).mean()
     return kl, top1
-
-
-def check(name, ok, detail):
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
-    if not ok:
-        failures.append(name)
 
 
 def ort_quantizer_models(ids, work):
@@ -122,8 +119,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         ort_quantizer_models(ids, work)
         written_models(ids, work)
-    if failures:
-        sys.exit(f"{len(failures)} checks failed")
+    check.finish()
 
 
 if __name__ == "__main__":

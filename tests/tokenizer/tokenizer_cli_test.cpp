@@ -6,16 +6,14 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using namespace evalq;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
+using evalq::test::env;
 
 TEST(TokenizerCli, JsonIdsBosAndDecode) {
   if (env("EVALQ_BIN").empty()) GTEST_SKIP() << "EVALQ_BIN not set";

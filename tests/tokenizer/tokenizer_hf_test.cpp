@@ -10,23 +10,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include "test_support.h"
 
 namespace fs = std::filesystem;
 using namespace evalq;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
-std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using evalq::test::env;
+using evalq::test::read_bytes;
 
 struct Case {
   std::string name, tokenizer, text, expected;
