@@ -1,6 +1,7 @@
 #include "mmlu_csv.h"
 
 #include <evalq/error.h>
+#include <evalq/file_bytes.h>
 
 #include <fstream>
 #include <sstream>
@@ -42,14 +43,6 @@ void check_utf8(std::string_view text, const std::string& source) {
     if (text[i] == '\n') ++line;
     i += n;
   }
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error(p.string() + ": cannot open (missing subject file?)");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -110,7 +103,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& sourc
 
 std::vector<MmluQuestion> read_mmlu_csv(const fs::path& file) {
   const std::string source = file.string();
-  std::vector<CsvRecord> records = parse_csv(read_file(file), source);
+  std::vector<CsvRecord> records = parse_csv(read_file_bytes(file, "missing subject file?"), source);
   bool header = !records.empty() && records[0].fields.size() == 6 && records[0].fields[0] == "question" &&
                 records[0].fields[5] == "answer";
   std::vector<MmluQuestion> questions;

@@ -1,6 +1,7 @@
 #include "registry.h"
 
 #include <evalq/error.h>
+#include <evalq/file_bytes.h>
 #include <evalq/sha256.h>
 
 #include <cstdlib>
@@ -13,14 +14,6 @@ namespace fs = std::filesystem;
 
 namespace evalq {
 namespace {
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error(p.string() + ": cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<fs::path> search_roots(const std::optional<fs::path>& data_dir) {
   std::vector<fs::path> roots;
@@ -38,7 +31,7 @@ bool verified(const fs::path& file, const std::string& sha256) {
   auto key = fs::absolute(file).string();
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  bool ok = sha256_hex(read_file(file)) == sha256;
+  bool ok = sha256_hex(read_file_bytes(file)) == sha256;
   cache[key] = ok;
   return ok;
 }
@@ -112,7 +105,7 @@ fs::path locate_dataset(const DatasetEntry& entry, const std::optional<fs::path>
 TextCorpus load_text_corpus(const std::string& data, const std::optional<fs::path>& data_dir) {
   if (const DatasetEntry* e = find_dataset(data); e && e->name != "mmlu") {
     fs::path root = locate_dataset(*e, data_dir);
-    std::string raw = read_file(root / e->files.front().path);
+    std::string raw = read_file_bytes(root / e->files.front().path);
     TextCorpus c{e->name, e->name == "wikitext2" ? assemble_wikitext(raw) : std::move(raw), ""};
     c.sha256 = sha256_hex(c.text);
     return c;
@@ -122,7 +115,7 @@ TextCorpus load_text_corpus(const std::string& data, const std::optional<fs::pat
     for (const auto& e : dataset_registry()) names += (names.empty() ? "" : ", ") + e.name;
     throw Error("--data '" + data + "' is neither a readable file nor a known dataset (" + names + ")");
   }
-  TextCorpus c{data, read_file(data), ""};
+  TextCorpus c{data, read_file_bytes(data), ""};
   if (c.text.empty()) throw Error(data + ": the file is empty");
   c.sha256 = sha256_hex(c.text);
   return c;

@@ -1,4 +1,5 @@
 #include <evalq/error.h>
+#include <evalq/file_bytes.h>
 #include <evalq/tokenizer.h>
 
 #include <fstream>
@@ -10,14 +11,6 @@
 
 namespace evalq::cli {
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw evalq::Error("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct TokenizeOptions {
   std::string model;
@@ -54,7 +47,7 @@ CommandRun setup(CLI::App& sub) {
   });
   return [o] {
     Tokenizer tokenizer = Tokenizer::load(o->model);
-    std::string input = o->text_file.empty() ? o->text : read_file(o->text_file);
+    std::string input = o->text_file.empty() ? o->text : read_file_bytes(o->text_file);
     std::vector<TokenId> ids = o->add_special_tokens ? tokenizer.encode(input, true)
                                                      : tokenizer.encode_document(input, parse_bos(o->bos));
     for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << ids[i];

@@ -1,4 +1,5 @@
 #include <evalq/error.h>
+#include <evalq/file_bytes.h>
 #include <evalq/tokenizer.h>
 
 #include <algorithm>
@@ -40,7 +41,7 @@ std::filesystem::path tokenizer_file(const std::filesystem::path& path) {
 Tokenizer Tokenizer::load(const std::filesystem::path& path) {
   auto impl = std::make_unique<Impl>();
   impl->path = tokenizer_file(path);
-  std::string text = tok::read_text_file(impl->path);
+  std::string text = read_file_bytes(impl->path);
   impl->fingerprint = sha256_hex(text);
   impl->parts = tok::parse_tokenizer_json(text, impl->path.string());
   tok::TokenizerConfig config = tok::read_tokenizer_config(impl->path.parent_path());

@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer_json.h"
 
 #include <evalq/error.h>
+#include <evalq/file_bytes.h>
 
 #include <fstream>
 #include <sstream>
@@ -34,14 +35,6 @@ std::optional<TokenId> first_id(const JsonView& v) {
 
 }  // namespace
 
-std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path.string() + ": cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 TokenizerJson parse_tokenizer_json(const std::string& text, const std::string& file) {
   nlohmann::json doc = parse_json(text, file);
   auto file_name = std::make_shared<const std::string>(file);
@@ -66,7 +59,7 @@ TokenizerConfig read_tokenizer_config(const std::filesystem::path& folder) {
   std::filesystem::path tc = folder / "tokenizer_config.json";
   if (std::filesystem::exists(tc)) {
     std::string file = tc.string();
-    nlohmann::json doc = parse_json(read_text_file(tc), file);
+    nlohmann::json doc = parse_json(read_file_bytes(tc), file);
     JsonView root(doc, "$", std::make_shared<const std::string>(file));
     if (root.has("add_bos_token")) config.add_bos_token = root.at("add_bos_token").boolean();
     config.bos_token = token_text(root, "bos_token");
@@ -89,7 +82,7 @@ TokenizerConfig read_tokenizer_config(const std::filesystem::path& folder) {
   std::filesystem::path gc = folder / "genai_config.json";
   if (std::filesystem::exists(gc)) {
     std::string file = gc.string();
-    nlohmann::json doc = parse_json(read_text_file(gc), file);
+    nlohmann::json doc = parse_json(read_file_bytes(gc), file);
     JsonView root(doc, "$", std::make_shared<const std::string>(file));
     if (root.has("model")) {
       JsonView model = root.at("model");

@@ -44,7 +44,4 @@ struct TokenizerConfig {
 // Reads tokenizer_config.json and genai_config.json in `folder` when they exist.
 TokenizerConfig read_tokenizer_config(const std::filesystem::path& folder);
 
-// The whole file, or evalq::Error naming it.
-std::string read_text_file(const std::filesystem::path& path);
-
 }  // namespace evalq::tok
