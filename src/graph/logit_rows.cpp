@@ -1,20 +1,12 @@
 #include "graph/logit_rows.h"
 
+#include "graph/linear_weight.h"
+
 namespace evalq {
 namespace {
 
-// A weight is constant, or a DequantizeLinear of a constant (QDQ models).
-bool is_weight(const Graph& g, int id) {
-  if (g.is_constant(id)) return true;
-  const Node* dq = g.producer(id);
-  return dq && dq->domain.empty() && dq->op_type == "DequantizeLinear" && !dq->inputs.empty() &&
-         g.is_constant(dq->inputs[0]);
-}
-
-bool is_lm_head(const Node& n, const Graph& g) {
-  bool matmul = (n.domain.empty() && n.op_type == "MatMul") || (n.domain == "com.microsoft" && n.op_type == "MatMulNBits");
-  return matmul && n.inputs.size() >= 2 && is_weight(g, n.inputs[1]);
-}
+// The logits come from a MatMul (or MatMulNBits) with the vocabulary projection as its weight.
+bool is_lm_head(const Node& n, const Graph& g) { return n.op_type != "Gemm" && linear_weight(g, n).has_value(); }
 
 }  // namespace
 

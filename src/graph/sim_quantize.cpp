@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "graph/linear_weight.h"
 #include "quant/weight_quantizer.h"
 
 namespace evalq {
@@ -25,25 +26,20 @@ struct Linear {
   int64_t K, N;
 };
 
+// A float linear layer the simulation can quantize: a 2-D float constant weight, and for Gemm the
+// plain form (no transA, alpha = beta = 1) that MatMulNBits can replace.
 std::optional<Linear> as_linear(Node& n, Graph& g) {
-  if (!n.domain.empty() || (n.op_type != "MatMul" && n.op_type != "Gemm") || n.inputs.size() < 2) return std::nullopt;
-  int w = n.inputs[1];
-  if (!g.is_constant(w)) return std::nullopt;
-  const Tensor& t = g.values[w].constant;
-  if (t.rank() != 2 || !(t.dtype() == DType::Float32 || t.dtype() == DType::Float16 || t.dtype() == DType::BFloat16)) {
-    return std::nullopt;
-  }
-  bool transposed = false;
+  const auto l = linear_weight(g, n);
+  if (!l || l->storage != LinearWeight::Storage::Constant) return std::nullopt;
+  const DType t = g.values[l->weight].constant.dtype();
+  if (!(t == DType::Float32 || t == DType::Float16 || t == DType::BFloat16)) return std::nullopt;
   if (n.op_type == "Gemm") {
     auto attr_float = [&](const char* k, float d) { const Attribute* a = n.attribute(k); return a ? a->f : d; };
     if (n.int_attribute("transA", 0) != 0 || attr_float("alpha", 1.0f) != 1.0f || attr_float("beta", 1.0f) != 1.0f) {
       return std::nullopt;
     }
-    transposed = n.int_attribute("transB", 0) != 0;
   }
-  int64_t K = transposed ? t.shape()[1] : t.shape()[0];
-  int64_t N = transposed ? t.shape()[0] : t.shape()[1];
-  return Linear{&n, w, transposed, K, N};
+  return Linear{&n, l->weight, l->transposed, l->K, l->N};
 }
 
 // A rule's selectors (globs, first:N, last:N) are alternatives: any one matching selects the
