@@ -13,7 +13,6 @@
 #include "io/onnx_loader.h"
 #include "io/onnx_writer.h"
 #include "model/llm_layout.h"
-#include "model/model_config.h"
 
 namespace fs = std::filesystem;
 
@@ -71,11 +70,7 @@ CommandRun setup(CLI::App& sub) {
       throw Error("--out " + out.string() + " is the model's own folder");
     }
     OnnxModel model = load_onnx(onnx_path);
-    std::vector<TensorSpec> inputs, outputs;
-    for (int id : model.graph->inputs) inputs.push_back(tensor_spec_of(model.graph->values[id]));
-    for (int id : model.graph->outputs) outputs.push_back(tensor_spec_of(model.graph->values[id]));
-    std::string why;
-    auto llm = detect_llm_layout(inputs, outputs, read_model_config(onnx_path.parent_path()), why);
+    const auto llm = graph_layout(*model.graph, onnx_path).llm;
     SimReport report = apply_sim_spec(*model.graph, parse_sim_spec(o->sim), llm ? llm->logits : "");
     for (const auto& w : report.warnings) std::cerr << "evalq: warning: " << w << "\n";
     if (uses_blocked_dq(*model.graph)) upgrade_ai_onnx_opset(model, 21);

@@ -118,4 +118,12 @@ std::optional<LlmLayout> detect_llm_layout(const std::vector<TensorSpec>& inputs
   return l;
 }
 
+GraphLayout graph_layout(const Graph& graph, const std::filesystem::path& onnx_path) {
+  GraphLayout out;
+  for (int id : graph.inputs) out.inputs.push_back(tensor_spec_of(graph.values[id]));
+  for (int id : graph.outputs) out.outputs.push_back(tensor_spec_of(graph.values[id]));
+  out.llm = detect_llm_layout(out.inputs, out.outputs, read_model_config(onnx_path.parent_path()), out.not_llm_reason);
+  return out;
+}
+
 }  // namespace evalq

@@ -2,11 +2,13 @@
 
 #include <evalq/model.h>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
 namespace evalq {
 
+struct Graph;
 struct ModelConfig;
 struct Value;
 
@@ -19,5 +21,13 @@ TensorSpec tensor_spec_of(const Value& v);
 // nullopt and sets `why` when the graph is not such a model.
 std::optional<LlmLayout> detect_llm_layout(const std::vector<TensorSpec>& inputs, const std::vector<TensorSpec>& outputs,
                                            const ModelConfig& config, std::string& why);
+
+// A loaded graph's inputs and outputs, and its LLM layout read with the config beside `onnx_path`.
+struct GraphLayout {
+  std::vector<TensorSpec> inputs, outputs;
+  std::optional<LlmLayout> llm;
+  std::string not_llm_reason;  // when llm is empty
+};
+GraphLayout graph_layout(const Graph& graph, const std::filesystem::path& onnx_path);
 
 }  // namespace evalq

@@ -41,10 +41,11 @@ std::shared_ptr<const Model> Model::load(const fs::path& path, const EngineOptio
   model->options_ = options;
   OnnxModel onnx = load_onnx(model->onnx_path_);
 
-  for (int id : onnx.graph->inputs) model->inputs_.push_back(tensor_spec_of(onnx.graph->values[id]));
-  for (int id : onnx.graph->outputs) model->outputs_.push_back(tensor_spec_of(onnx.graph->values[id]));
-  ModelConfig config = read_model_config(model->onnx_path_.parent_path());
-  model->llm_ = detect_llm_layout(model->inputs_, model->outputs_, config, model->llm_error_);
+  GraphLayout layout = graph_layout(*onnx.graph, model->onnx_path_);
+  model->inputs_ = std::move(layout.inputs);
+  model->outputs_ = std::move(layout.outputs);
+  model->llm_ = std::move(layout.llm);
+  model->llm_error_ = std::move(layout.not_llm_reason);
   if (!options.sim.empty()) {
     model->sim_report_ = apply_sim_spec(*onnx.graph, parse_sim_spec(options.sim), model->llm_ ? model->llm_->logits : "");
   }

@@ -7,7 +7,6 @@
 #include "graph/sim_quantize.h"
 #include "model/linear_layers.h"
 #include "model/llm_layout.h"
-#include "model/model_config.h"
 
 namespace evalq {
 
@@ -48,8 +47,11 @@ ModelInfo inspect_model(const fs::path& path) {
   info.ir_version = onnx.ir_version;
   info.opsets = onnx.opsets;
   const Graph& g = *onnx.graph;
-  for (int id : g.inputs) info.inputs.push_back(tensor_spec_of(g.values[id]));
-  for (int id : g.outputs) info.outputs.push_back(tensor_spec_of(g.values[id]));
+  GraphLayout layout = graph_layout(g, info.onnx_path);
+  info.inputs = std::move(layout.inputs);
+  info.outputs = std::move(layout.outputs);
+  info.llm = std::move(layout.llm);
+  info.not_llm_reason = std::move(layout.not_llm_reason);
 
   std::deque<const Graph*> todo{&g};
   while (!todo.empty()) {
@@ -69,8 +71,6 @@ ModelInfo inspect_model(const fs::path& path) {
       }
     }
   }
-  info.llm = detect_llm_layout(info.inputs, info.outputs, read_model_config(info.onnx_path.parent_path()),
-                               info.not_llm_reason);
   info.unsupported_ops = find_unsupported_ops(g);
   info.linear_layers = linear_layers(g);
   info.format = guess_format(info, info.onnx_path.parent_path());
@@ -80,11 +80,7 @@ ModelInfo inspect_model(const fs::path& path) {
 SimReport preview_sim(const fs::path& path, const std::string& spec) {
   fs::path onnx_path = resolve_model_path(path);
   OnnxModel onnx = load_onnx(onnx_path);
-  std::vector<TensorSpec> inputs, outputs;
-  for (int id : onnx.graph->inputs) inputs.push_back(tensor_spec_of(onnx.graph->values[id]));
-  for (int id : onnx.graph->outputs) outputs.push_back(tensor_spec_of(onnx.graph->values[id]));
-  std::string why;
-  auto llm = detect_llm_layout(inputs, outputs, read_model_config(onnx_path.parent_path()), why);
+  const auto llm = graph_layout(*onnx.graph, onnx_path).llm;
   return apply_sim_spec(*onnx.graph, parse_sim_spec(spec), llm ? llm->logits : "");
 }
 
