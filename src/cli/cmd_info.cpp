@@ -2,11 +2,11 @@
 #include <evalq/model_info.h>
 #include <evalq/sim.h>
 
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/json_file.h"
 
 namespace evalq::cli {
 namespace {
@@ -170,9 +170,7 @@ CommandRun setup(CLI::App& sub) {
       print_sim(j["sim"]);
     }
     if (!json_path->empty()) {
-      std::ofstream out(*json_path);
-      if (!out) throw evalq::Error("cannot write " + *json_path);
-      out << j.dump(2) << "\n";
+      write_json(j, *json_path);
     }
     return 0;
   };

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/json_file.h"
 #include "cli/shard_flags.h"
 #include "common/shard.h"
 #include "metric.h"

@@ -2,12 +2,12 @@
 #include <evalq/file_bytes.h>
 #include <evalq/tokenizer.h>
 
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/json_file.h"
 
 namespace evalq::cli {
 namespace {
@@ -59,9 +59,7 @@ CommandRun setup(CLI::App& sub) {
       j["decoded"] = nlohmann::json(decoded);
     }
     if (!o->json_path.empty()) {
-      std::ofstream out(o->json_path);
-      if (!out) throw evalq::Error("cannot write " + o->json_path);
-      out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      write_json(j, o->json_path);
     }
     return 0;
   };

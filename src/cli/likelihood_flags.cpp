@@ -1,4 +1,5 @@
 #include "cli/likelihood_flags.h"
+#include "cli/json_file.h"
 
 #include <evalq/error.h>
 
@@ -49,10 +50,7 @@ nlohmann::json likelihood_options(const LikelihoodFlags& f) {
 void emit_result(const std::string& table, const nlohmann::json& result, const LikelihoodFlags& flags) {
   std::cout << table;
   if (flags.json_out.empty()) return;
-  std::ofstream out(flags.json_out);
-  if (!out) throw Error(flags.json_out + ": cannot write the --json file");
-  out << result.dump(1) << "\n";
-  if (!out) throw Error(flags.json_out + ": write failed");
+  write_json(result, flags.json_out);
 }
 
 }  // namespace evalq::cli

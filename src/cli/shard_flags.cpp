@@ -1,8 +1,8 @@
 #include "cli/shard_flags.h"
+#include "cli/json_file.h"
 
 #include <evalq/error.h>
 
-#include <fstream>
 #include <iostream>
 
 namespace evalq::cli {
@@ -13,13 +13,6 @@ std::shared_ptr<std::string> add_shard_flag(CLI::App& sub) {
                  "Score only shard K of N (1-based, e.g. 2/8) and write its partial result to --json; "
                  "combine the parts with `evalq merge`");
   return shard;
-}
-
-void write_json(const nlohmann::json& doc, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw Error(path + ": cannot write the --json file");
-  out << doc.dump(1) << "\n";
-  if (!out) throw Error(path + ": write failed");
 }
 
 void run_metric(const Metric& metric, const MetricRequest& request, const std::string& shard, const std::string& json_out) {

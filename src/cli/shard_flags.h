@@ -18,7 +18,4 @@ std::shared_ptr<std::string> add_shard_flag(CLI::App& sub);
 // --shard it writes the partial document to `json_out` (required) and prints one line saying so.
 void run_metric(const Metric& metric, const MetricRequest& request, const std::string& shard, const std::string& json_out);
 
-// Writes `doc` to `path`, throwing evalq::Error naming the file on failure.
-void write_json(const nlohmann::json& doc, const std::string& path);
-
 }  // namespace evalq::cli
