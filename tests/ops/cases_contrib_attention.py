@@ -13,7 +13,7 @@ from onnx import TensorProto
 from opcase import Case, single_node
 
 MS = "com.microsoft"
-FP32_TOL = dict(atol=1e-5, rtol=1e-4)
+FP32_TOL = dict(atol=1e-5, rtol=1e-5)
 FP16_TOL = dict(atol=2e-3, rtol=2e-3)
 
 
