@@ -34,7 +34,7 @@ def build(hidden=64, layers=2, heads=4, vocab=512, positions=256, seed=5):
         helper.make_node("Cast", ["position_ids"], ["position_ids_i32"], to=TensorProto.INT32),
         helper.make_node("Cast", ["attention_mask"], ["attention_mask_i32"], to=TensorProto.INT32),
     ]
-    wte = weight("wte", (vocab, hidden), 0.5)
+    wte = weight("wte", (vocab, hidden), 0.15)
     wpe = weight("wpe", (positions, hidden), 0.1)
     g, b = norm("h0_ln_1")
     nodes.append(helper.make_node(
