@@ -1,8 +1,9 @@
 """EmbedLayerNormalization (com.microsoft) against ONNX Runtime: word + position (+ segment)
 embeddings then LayerNorm; with and without segment embeddings, mask (mask_index output),
-position_ids [B, S] and broadcast [1, S], embedding_sum output (GPT-2's first residual), epsilon.
-fp32 only: ORT's CPU kernel has no fp16 version. Tolerance atol/rtol 1e-5 (a two-pass LayerNorm
-over at most 64 values)."""
+position_ids [B, S] and broadcast [1, S], embedding_sum output (GPT-2's first residual), epsilon,
+fp16 tables (ORT's CPU kernel is fp32 only, so compared with ORT on the fp32 model of the same
+values, narrowed to fp16). Tolerance atol/rtol 1e-5 for fp32 (a two-pass LayerNorm over at most
+64 values); 2e-3 for fp16 (a few fp16 ulps of outputs up to about 4)."""
 import numpy as np
 from onnx import TensorProto
 
@@ -11,8 +12,15 @@ from opcase import Case, single_node
 MS = "com.microsoft"
 
 
+def _model(inputs, initializers, order, outputs, elem, epsilon):
+    types = {"output": elem, "mask_index": TensorProto.INT32, "embedding_sum": elem}
+    attrs = {} if epsilon is None else {"epsilon": epsilon}
+    return single_node("EmbedLayerNormalization", inputs, outputs, initializers=initializers, domain=MS,
+                       input_order=order, output_types=types, **attrs)
+
+
 def _case(name, seed, *, batch=2, seq=5, hidden=32, vocab=50, positions=16, segments=0, mask=False,
-          position_ids="", embedding_sum=False, epsilon=None):
+          position_ids="", embedding_sum=False, epsilon=None, dtype=np.float32):
     rng = np.random.default_rng(seed)
     inputs = {"input_ids": rng.integers(0, vocab, (batch, seq)).astype(np.int32)}
     initializers = {
@@ -38,10 +46,13 @@ def _case(name, seed, *, batch=2, seq=5, hidden=32, vocab=50, positions=16, segm
     while order[-1] == "":
         order.pop()
     outputs = ["output", "mask_index"] + (["embedding_sum"] if embedding_sum else [])
-    types = {"output": TensorProto.FLOAT, "mask_index": TensorProto.INT32, "embedding_sum": TensorProto.FLOAT}
-    attrs = {} if epsilon is None else {"epsilon": epsilon}
-    model = single_node("EmbedLayerNormalization", inputs, outputs, initializers=initializers, domain=MS,
-                        input_order=order, output_types=types, **attrs)
+    if dtype == np.float16:
+        narrow = {n: a.astype(np.float16) for n, a in initializers.items()}
+        wide = {n: a.astype(np.float32) for n, a in narrow.items()}
+        model = _model(inputs, narrow, order, outputs, TensorProto.FLOAT16, epsilon)
+        reference = _model(inputs, wide, order, outputs, TensorProto.FLOAT, epsilon)
+        return Case("contrib_embed_layer_norm_" + name, model, inputs, atol=2e-3, rtol=2e-3, fp32_reference=reference)
+    model = _model(inputs, initializers, order, outputs, TensorProto.FLOAT, epsilon)
     return Case("contrib_embed_layer_norm_" + name, model, inputs, atol=1e-5, rtol=1e-5)
 
 
@@ -55,3 +66,4 @@ def cases():
     yield _case("gpt2_first_step", 4006, batch=1, seq=7, hidden=64, position_ids="full", embedding_sum=True,
                 epsilon=1e-5)
     yield _case("one_token", 4007, batch=1, seq=1, position_ids="full", embedding_sum=True)
+    yield _case("fp16", 4008, mask=True, position_ids="full", embedding_sum=True, dtype=np.float16)
