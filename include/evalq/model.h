@@ -31,6 +31,9 @@ struct LlmLayout {
   std::string logits;
   std::vector<std::string> past_keys, past_values;        // per layer
   std::vector<std::string> present_keys, present_values;  // per layer
+  // GPT-2 style combined KV: past_keys/present_keys name one [2, batch, kv_heads, length,
+  // head_size] tensor per layer (keys, then values) and past_values/present_values are empty.
+  bool combined_kv = false;
   DType kv_dtype = DType::Float32;
   int64_t kv_heads = 0;
   int64_t head_size = 0;

@@ -13,7 +13,8 @@ namespace evalq {
 class BufferPool;
 
 // The keys and values of every layer for the tokens run so far ([1, kv_heads, length, head_size]
-// each, in the model's KV dtype).
+// each, in the model's KV dtype). For GPT-2 style combined-KV models (LlmLayout::combined_kv),
+// keys holds each layer's [2, 1, kv_heads, length, head_size] tensor and values is empty.
 struct KvCache {
   std::vector<Tensor> keys;
   std::vector<Tensor> values;

@@ -60,7 +60,8 @@ nlohmann::json info_json(const ModelInfo& info) {
   if (info.llm) {
     const auto& l = *info.llm;
     j["kv_cache"] = {{"layers", l.layers()}, {"kv_heads", l.kv_heads}, {"head_size", l.head_size},
-                     {"dtype", dtype_name(l.kv_dtype)}, {"layout", "[batch, kv_heads, length, head_size]"}};
+                     {"dtype", dtype_name(l.kv_dtype)}, {"layout", l.combined_kv ? "[2 (key, value), batch, kv_heads, length, head_size] per layer"
+                                             : "[batch, kv_heads, length, head_size]"}};
     nlohmann::json tokens = {{"context_length", l.context_length}, {"vocab_size", l.vocab_size}, {"eos_ids", l.eos_ids}};
     tokens["bos_id"] = l.bos_id ? nlohmann::json(*l.bos_id) : nlohmann::json();
     tokens["pad_id"] = l.pad_id ? nlohmann::json(*l.pad_id) : nlohmann::json();

@@ -46,6 +46,52 @@ std::map<int, std::pair<std::string, std::string>> kv_names(const std::vector<Te
   return out;
 }
 
+// layer -> name for names matching a combined key/value pattern.
+std::map<int, std::string> layer_names(const std::vector<TensorSpec>& specs, const std::string& pattern) {
+  std::map<int, std::string> out;
+  std::regex re = layer_regex(pattern);
+  for (const auto& s : specs) {
+    std::smatch m;
+    if (std::regex_match(s.name, m, re)) out[std::stoi(m[1])] = s.name;
+  }
+  return out;
+}
+
+// Fills the combined past/present names of GPT-2 style graphs; false with `why` set when the
+// layers are incomplete or the past is not declared [2, batch, heads, past_length, head_size].
+bool detect_combined_kv(const std::vector<TensorSpec>& inputs, const std::vector<TensorSpec>& outputs,
+                        const ModelConfig& config, LlmLayout& l, std::string& why) {
+  auto past = layer_names(inputs, config.past_combined_pattern);
+  auto present = layer_names(outputs, config.present_combined_pattern);
+  if (past.size() != present.size()) {
+    why = "the model has " + std::to_string(past.size()) + " combined past layers ('" + config.past_combined_pattern +
+          "') but " + std::to_string(present.size()) + " present layers ('" + config.present_combined_pattern + "')";
+    return false;
+  }
+  int expected_layer = 0;
+  for (const auto& [layer, name] : past) {
+    if (layer != expected_layer++ || !present.count(layer)) {
+      why = "the combined KV-cache inputs/outputs are incomplete at layer " + std::to_string(layer);
+      return false;
+    }
+    l.past_keys.push_back(name);
+    l.present_keys.push_back(present[layer]);
+  }
+  l.combined_kv = true;
+  if (!l.past_keys.empty()) {
+    const TensorSpec* kv = find(inputs, l.past_keys[0]);
+    if (!kv->has_shape || kv->dims.size() != 5 || kv->dims[0] != 2 || kv->dims[2] <= 0 || kv->dims[4] <= 0) {
+      why = "combined past input '" + kv->name +
+            "' must be declared [2, batch, heads, past_length, head_size] with fixed heads and head size";
+      return false;
+    }
+    l.kv_dtype = kv->dtype;
+    l.kv_heads = kv->dims[2];
+    l.head_size = kv->dims[4];
+  }
+  return true;
+}
+
 }  // namespace
 
 TensorSpec tensor_spec_of(const Value& v) {
@@ -86,6 +132,10 @@ std::optional<LlmLayout> detect_llm_layout(const std::vector<TensorSpec>& inputs
   if (logits->has_shape && !logits->dims.empty() && logits->dims.back() > 0) l.vocab_size = logits->dims.back();
   if (l.vocab_size == 0) l.vocab_size = config.vocab_size;
 
+  if (!config.past_combined_pattern.empty()) {
+    if (!detect_combined_kv(inputs, outputs, config, l, why)) return std::nullopt;
+    return l;
+  }
   auto past = kv_names(inputs, config.past_key_pattern, config.past_value_pattern);
   auto present = kv_names(outputs, config.present_key_pattern, config.present_value_pattern);
   if (past.size() != present.size()) {

@@ -77,10 +77,7 @@ ModelConfig read_genai(const fs::path& file) {
     c.input_ids = opt_string(in, "input_ids", c.input_ids, file, w);
     c.attention_mask = opt_string(in, "attention_mask", c.attention_mask, file, w);
     c.position_ids = opt_string(in, "position_ids", c.position_ids, file, w);
-    if (in.contains("past_names")) {
-      throw Error(file.string() + ": model.decoder.inputs.past_names (one combined key/value tensor per layer) is not "
-                  "supported; evalq needs separate past_key_names and past_value_names");
-    }
+    c.past_combined_pattern = opt_string(in, "past_names", "", file, w);
     c.past_key_pattern = opt_string(in, "past_key_names", c.past_key_pattern, file, w);
     c.past_value_pattern = opt_string(in, "past_value_names", c.past_value_pattern, file, w);
   }
@@ -90,6 +87,11 @@ ModelConfig read_genai(const fs::path& file) {
     c.logits = opt_string(out, "logits", c.logits, file, w);
     c.present_key_pattern = opt_string(out, "present_key_names", c.present_key_pattern, file, w);
     c.present_value_pattern = opt_string(out, "present_value_names", c.present_value_pattern, file, w);
+    c.present_combined_pattern = opt_string(out, "present_names", "", file, w);
+  }
+  if (c.past_combined_pattern.empty() != c.present_combined_pattern.empty()) {
+    throw Error(file.string() + ": model.decoder.inputs.past_names and model.decoder.outputs.present_names (combined "
+                "key/value per layer) must be given together");
   }
   return c;
 }

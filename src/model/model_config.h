@@ -21,6 +21,9 @@ struct ModelConfig {
   std::string logits = "logits";
   std::string past_key_pattern = "past_key_values.%d.key", past_value_pattern = "past_key_values.%d.value";
   std::string present_key_pattern = "present.%d.key", present_value_pattern = "present.%d.value";
+  // GPT-2 style combined KV (past_names / present_names): one [2, batch, heads, length, head_size]
+  // tensor per layer, keys at index 0 and values at 1. Empty when the config names separate K/V.
+  std::string past_combined_pattern, present_combined_pattern;
   std::string onnx_filename;  // decoder.filename
 };
 

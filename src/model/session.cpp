@@ -122,7 +122,10 @@ ForwardResult Session::forward(std::span<const int64_t> tokens, const KvCache* p
     feeds[l.use_cache_branch] = flag;
   }
   for (int64_t layer = 0; layer < l.layers(); ++layer) {
-    if (past_len > 0) {
+    if (l.combined_kv) {
+      feeds[l.past_keys[layer]] =
+          past_len > 0 ? past->keys[layer] : Tensor::zeros(l.kv_dtype, {2, 1, l.kv_heads, fed_past, l.head_size});
+    } else if (past_len > 0) {
       feeds[l.past_keys[layer]] = past->keys[layer];
       feeds[l.past_values[layer]] = past->values[layer];
     } else {
@@ -164,7 +167,7 @@ ForwardResult Session::forward(std::span<const int64_t> tokens, const KvCache* p
   if (want_present && l.has_kv_cache()) {
     for (int64_t layer = 0; layer < l.layers(); ++layer) {
       result.present.keys.push_back(outputs.at(l.present_keys[layer]));
-      result.present.values.push_back(outputs.at(l.present_values[layer]));
+      if (!l.combined_kv) result.present.values.push_back(outputs.at(l.present_values[layer]));
     }
     result.present.length = past_len + seq;
   }

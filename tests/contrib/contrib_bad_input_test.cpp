@@ -210,4 +210,52 @@ TEST(ContribBadInput, GatherBlockQuantizedBlockSizeNotAPowerOfTwo) {
   expect_contains(failure(m.save("gbq_block"), feeds), {"the_node", "block_size must be a power of 2", "got 24"});
 }
 
+// Attention (com.microsoft) over input [1, 2, 8] with packed weights [8, 24] and bias [24].
+OneNode attention(int64_t heads) {
+  OneNode m("Attention", "com.microsoft");
+  m.input({"x", onnx::TensorProto::FLOAT, {1, 2, 8}})
+      .input({"w", onnx::TensorProto::FLOAT, {8, 24}})
+      .input({"b", onnx::TensorProto::FLOAT, {24}});
+  m.attr("num_heads", heads);
+  return m;
+}
+
+TEST(ContribBadInput, AttentionDoRotaryRefusedAtLoad) {
+  OneNode m = attention(2);
+  m.output("y").attr("do_rotary", 1);
+  expect_contains(failure(m.save("attention_rotary"), {}), {"the_node", "do_rotary=1 is not supported"});
+}
+
+TEST(ContribBadInput, AttentionPastOfTheWrongShape) {
+  OneNode m = attention(2);
+  m.input({"", onnx::TensorProto::INT32, {}}).input({"past", onnx::TensorProto::FLOAT, {2, 1, 2, 3, 3}}).output("y");
+  std::map<std::string, Tensor> feeds = {{"x", floats({1, 2, 8})}, {"w", floats({8, 24})}, {"b", floats({24})},
+                                         {"past", floats({2, 1, 2, 3, 3})}};
+  expect_contains(failure(m.save("attention_past"), feeds),
+                  {"the_node", "past must be [2, batch 1, num_heads 2, past_seq, head_size 4], got [2, 1, 2, 3, 3]"});
+}
+
+TEST(ContribBadInput, AttentionMegatronMaskRefused) {
+  OneNode m = attention(2);
+  m.input({"mask", onnx::TensorProto::INT32, {1, 1, 2, 2}}).output("y");
+  std::map<std::string, Tensor> feeds = {{"x", floats({1, 2, 8})}, {"w", floats({8, 24})}, {"b", floats({24})},
+                                         {"mask", int32s({1, 1, 2, 2}, {1, 1, 1, 1})}};
+  expect_contains(failure(m.save("attention_mask4d"), feeds), {"the_node", "mask_index must be", "got [1, 1, 2, 2]"});
+}
+
+TEST(ContribBadInput, EmbedLayerNormTokenOutsideTheVocabulary) {
+  OneNode m("EmbedLayerNormalization", "com.microsoft");
+  m.input({"ids", onnx::TensorProto::INT32, {1, 2}})
+      .input({"", onnx::TensorProto::INT32, {}})
+      .input({"word", onnx::TensorProto::FLOAT, {4, 8}})
+      .input({"pos", onnx::TensorProto::FLOAT, {4, 8}})
+      .input({"", onnx::TensorProto::FLOAT, {}})
+      .input({"gamma", onnx::TensorProto::FLOAT, {8}})
+      .input({"beta", onnx::TensorProto::FLOAT, {8}})
+      .output("y");
+  std::map<std::string, Tensor> feeds = {{"ids", int32s({1, 2}, {1, 7})}, {"word", floats({4, 8})},
+                                         {"pos", floats({4, 8})}, {"gamma", floats({8})}, {"beta", floats({8})}};
+  expect_contains(failure(m.save("eln_vocab"), feeds), {"the_node", "input_ids[1] = 7 is outside the 4-row word_embedding"});
+}
+
 }  // namespace

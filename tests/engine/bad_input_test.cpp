@@ -203,6 +203,16 @@ TEST(BadInput, NotAnLlm) {
   }
 }
 
+TEST(BadInput, CombinedPastWithoutCombinedPresent) {
+  fs::path dir = scratch("combined_kv_half");
+  save(one_node_model("Relu"), dir / "model.onnx");
+  write_file(dir / "genai_config.json",
+             R"({"model": {"decoder": {"inputs": {"past_names": "past_%d"}, "outputs": {"logits": "logits"}}}})");
+  std::string err = load_error(dir);
+  EXPECT_NE(err.find("genai_config.json"), std::string::npos) << err;
+  EXPECT_NE(err.find("past_names and model.decoder.outputs.present_names"), std::string::npos) << err;
+}
+
 // The CLI turns every error into one message and a non-zero exit code.
 TEST(BadInput, CliExitCodes) {
   fs::path dir = scratch("cli");

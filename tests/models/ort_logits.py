@@ -7,6 +7,7 @@ first's present.* KV cache. Writes OUT/<case>/{tokens,logits_full,logits_split}.
 import argparse
 import json
 import os
+import re
 
 import numpy as np
 import onnxruntime as ort
@@ -21,7 +22,20 @@ def model_file(path):
     return os.path.join(path, "model.onnx") if os.path.isdir(path) else path
 
 
-def run(sess, ids, past_len, past):
+def combined_kv_names(path):
+    """(past regex, present format) when genai_config.json names GPT-2 style combined KV
+    (past_names / present_names, one [2, B, N, S, H] tensor per layer), else None."""
+    config = os.path.join(path, "genai_config.json") if os.path.isdir(path) else ""
+    if not config or not os.path.exists(config):
+        return None
+    decoder = json.load(open(config))["model"]["decoder"]
+    past = decoder.get("inputs", {}).get("past_names")
+    if not past:
+        return None
+    return re.compile(re.escape(past).replace("%d", r"(\d+)") + "$"), decoder["outputs"]["present_names"]
+
+
+def run(sess, ids, past_len, past, combined=None):
     feeds = {}
     for inp in sess.get_inputs():
         n, t = inp.name, NP.get(inp.type, np.float32)
@@ -31,6 +45,12 @@ def run(sess, ids, past_len, past):
             feeds[n] = np.ones((1, past_len + len(ids)), dtype=t)
         elif n == "position_ids":
             feeds[n] = np.arange(past_len, past_len + len(ids), dtype=t)[None, :]
+        elif combined and combined[0].match(n):
+            layer = int(combined[0].match(n).group(1))
+            if past is not None:
+                feeds[n] = past[combined[1] % layer]
+            else:
+                feeds[n] = np.zeros((2, 1, inp.shape[2], 0, inp.shape[4]), dtype=t)
         elif n.startswith("past_key_values."):
             if past is not None:
                 feeds[n] = past[n.replace("past_key_values.", "present.")]
@@ -63,9 +83,10 @@ def main():
         so.graph_optimization_level = LEVELS[case.get("ort_opt", "disabled")]
         so.intra_op_num_threads = 1
         sess = ort.InferenceSession(model_file(path), so, providers=["CPUExecutionProvider"])
-        full, _ = run(sess, ids, 0, None)
-        first, present = run(sess, ids[: args.split], 0, None)
-        second, _ = run(sess, ids[args.split:], args.split, present)
+        combined = combined_kv_names(path)
+        full, _ = run(sess, ids, 0, None, combined)
+        first, present = run(sess, ids[: args.split], 0, None, combined)
+        second, _ = run(sess, ids[args.split:], args.split, present, combined)
         out = os.path.join(args.work, "models", case["name"])
         os.makedirs(out, exist_ok=True)
         np.save(os.path.join(out, "tokens.npy"), np.array(ids, dtype=np.int64))

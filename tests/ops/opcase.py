@@ -35,6 +35,9 @@ class Case:
     rtol: float = 1e-5
     # ORT session options: graph optimization level name ("disabled", "basic", "extended", "all").
     ort_optimization: str = "disabled"
+    # For ops ORT's CPU kernel has only in float32: ORT runs this model instead, on the inputs
+    # widened to float32, and its outputs are narrowed to float16 (fp16 io, fp32 compute).
+    fp32_reference: onnx.ModelProto | None = None
 
 
 def tensor_info(name: str, arr: np.ndarray):
@@ -90,7 +93,12 @@ def run_ort(model: onnx.ModelProto, inputs: dict[str, np.ndarray], optimization:
 def write_case(case: Case, out_dir: str) -> None:
     d = os.path.join(out_dir, case.name)
     os.makedirs(d, exist_ok=True)
-    names, results = run_ort(case.model, case.inputs, case.ort_optimization)
+    if case.fp32_reference is None:
+        names, results = run_ort(case.model, case.inputs, case.ort_optimization)
+    else:
+        widened = {n: a.astype(np.float32) if a.dtype == np.float16 else a for n, a in case.inputs.items()}
+        names, results = run_ort(case.fp32_reference, widened, case.ort_optimization)
+        results = [r.astype(np.float16) if r.dtype == np.float32 else r for r in results]
     onnx.save(case.model, os.path.join(d, "model.onnx"))
     spec = {"name": case.name, "atol": case.atol, "rtol": case.rtol, "inputs": [], "outputs": []}
     # np.asarray keeps 0-d results 0-d (np.ascontiguousarray would make them shape [1]).

@@ -4,6 +4,7 @@
 // helpers (attention_helper.h): softcap is cap * tanh(x / cap); softmax subtracts the row max and
 // multiplies by the reciprocal of the sum.
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 namespace evalq {
@@ -14,5 +15,15 @@ void softcap_inplace(float* scores, int64_t count, float cap);
 // sinks: one learned s per head) the denominator gains exp(s), i.e. a virtual extra column that
 // takes part in the max but gets no output.
 void softmax_inplace(float* scores, int64_t count, std::optional<float> sink = std::nullopt);
+
+// Adds masks and biases to the T scores of query row `s` of head `n` in batch `b`, after scaling.
+using ScoreRowAdjust = std::function<void(int64_t b, int64_t n, int64_t s, float* row)>;
+
+// Scaled dot-product attention of every (batch, head): q [B, N, S, H], k [B, N, T, H],
+// v [B, N, T, Hv]; scores = scale * q.k^T, then adjust_row (may be empty), softmax, times v.
+// Writes output [B, S, N * Hv]. Small heads run one per TBB task; large ones in turn with
+// OpenBLAS threading the products (threaded OpenBLAS calls from several TBB workers serialize).
+void attend_heads(int64_t B, int64_t N, int64_t S, int64_t T, int64_t H, int64_t Hv, const float* q, const float* k,
+                  const float* v, float scale, const ScoreRowAdjust& adjust_row, float* output);
 
 }  // namespace evalq

@@ -5,9 +5,6 @@
 // 1/sqrt(H)) plus mask_filter_value where key_padding_mask [B, P+L] is 0 or, with
 // unidirectional, where the key lies after the query (ORT adds the filter value rather than
 // -inf), plus attention_bias [B or 1, N or 1, S, P+L]; then softmax and the product with V.
-#include <cblas.h>
-#include <tbb/parallel_for.h>
-
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -19,10 +16,6 @@
 
 namespace evalq {
 namespace {
-
-// OpenBLAS threads an sgemm once m*n*k reaches about this (SMP_THRESHOLD_MIN *
-// GEMM_MULTITHREAD_THRESHOLD); below it, its calls can run side by side in TBB tasks.
-constexpr int64_t kOpenBlasThreadingFlops = 65536 * 4;
 
 enum Input : size_t {
   kQuery,
@@ -173,44 +166,18 @@ void MultiHeadAttention::compute(KernelContext& ctx) const {
     bias_batch_stride = ab_in->dim(0) == 1 ? 0 : ab_in->dim(1) * S * T;
   }
 
-  std::vector<float> output(B * S * N * Hv);
+  std::vector<float> output(B * S * N * Hv, 0.f);
   const float alpha = scale_ == 0.f ? 1.f / std::sqrt(static_cast<float>(H)) : scale_;
-  auto attend = [&](int64_t bn, bool parallel_rows) {
-    const int64_t b = bn / N, n = bn % N;
-    std::vector<float> scores(S * T);
-    if (T > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, T, H, alpha, q.data() + bn * S * H, H, k.data() + bn * T * H,
-                  H, 0.f, scores.data(), T);
+  auto adjust = [&](int64_t b, int64_t n, int64_t s, float* row) {
+    for (int64_t j = 0; j < T; ++j) {
+      if ((!key_mask.empty() && key_mask[b * T + j] == 0) || (unidirectional_ && j > P + s)) row[j] += mask_filter_value_;
     }
-    auto normalize_row = [&](int64_t s) {
-      float* row = scores.data() + s * T;
-      for (int64_t j = 0; j < T; ++j) {
-        if ((!key_mask.empty() && key_mask[b * T + j] == 0) || (unidirectional_ && j > P + s)) row[j] += mask_filter_value_;
-      }
-      if (attention_bias.defined()) {
-        const float* bias_row = attention_bias.data<float>() + b * bias_batch_stride + n * bias_head_stride + s * T;
-        for (int64_t j = 0; j < T; ++j) row[j] += bias_row[j];
-      }
-      softmax_inplace(row, T);
-    };
-    if (parallel_rows) {
-      tbb::parallel_for(int64_t{0}, S, normalize_row);
-    } else {
-      for (int64_t s = 0; s < S; ++s) normalize_row(s);
-    }
-    if (T > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, Hv, T, 1.f, scores.data(), T, v.data() + bn * T * Hv, Hv,
-                  0.f, output.data() + b * S * N * Hv + n * Hv, N * Hv);
+    if (attention_bias.defined()) {
+      const float* bias_row = attention_bias.data<float>() + b * bias_batch_stride + n * bias_head_stride + s * T;
+      for (int64_t j = 0; j < T; ++j) row[j] += bias_row[j];
     }
   };
-  if (S * T * std::max(H, Hv) < kOpenBlasThreadingFlops) {
-    // Small products: one head per TBB task; OpenBLAS stays single-threaded.
-    tbb::parallel_for(int64_t{0}, B * N, [&](int64_t bn) { attend(bn, false); });
-  } else {
-    // Large products: heads in turn, each product threaded by OpenBLAS (threaded OpenBLAS calls
-    // from several TBB workers at once would serialize), the rows' softmax by TBB.
-    for (int64_t bn = 0; bn < B * N; ++bn) attend(bn, true);
-  }
+  attend_heads(B, N, S, T, H, Hv, q.data(), k.data(), v.data(), alpha, adjust, output.data());
 
   store_floats(output.data(), B * S * N * Hv, ctx.allocate_output(0, dtype, {B, S, N * Hv}));
   if (ctx.output_count() > 1 && ctx.output_wanted(1)) {
