@@ -135,6 +135,21 @@ def main():
         check("Markdown: header, rule, 2 rows; ppl only has no KLD column", p.returncode == 0 and len(md) == 4 and
               md[1].startswith("|---|") and "KLD" not in md[0], p.stdout)
 
+        # What a simulation could not apply goes to stderr, once per simulated model, in compare and the metric commands.
+        unused = "int4:block=256,asym;int8@nomatch*"
+        p = compare(INT4, "--sim", unused)
+        warning = "warning: --sim rule 'int8@nomatch*' matches no linear weight"
+        check("compare prints the --sim summary and warning on stderr once", p.returncode == 0 and
+              p.stderr.count(warning) == 1 and p.stderr.count("linear weights quantized in") == 1, p.stderr)
+        for command in (["ppl", FP32], ["kld", FP32, FP32], ["mmlu", FP32, "--data", os.path.join(SHARED, "data/mmlu/data"),
+                                                             "--shots", "0", "--subjects", "anatomy", "--limit", "2"]):
+            extra = WINDOW if command[0] != "mmlu" else []
+            p = subprocess.run([BIN, *command, "--sim", unused, *extra], capture_output=True, text=True, env=ENV)
+            if command[0] == "mmlu" and "mmlu" not in subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout:
+                continue
+            check(f"evalq {command[0]} --sim prints the warning on stderr", p.returncode == 0 and warning in p.stderr,
+                  p.stderr)
+
         p = compare(INT4, "--metrics", "ppl,bleu")
         check("an unknown metric exits 2", p.returncode == 2 and "'bleu' is not available" in p.stderr, p.stderr)
         commands = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout

@@ -165,6 +165,8 @@ def main():
         check(f"gate genai-fp32 vs --sim {BAD_SIM} exits 1", p.returncode == 1, p.stdout + p.stderr)
         if bad:
             check("its result says simulated and fail", bad["quant_sim"] == BAD_SIM and bad["verdict"] == "fail")
+            check("the simulation's summary is on stderr", f"evalq: --sim {BAD_SIM}: " in p.stderr and
+                  "linear weights quantized in" in p.stderr, p.stderr)
             failed = [c["id"] for c in bad["checks"] if c["verdict"] == "fail"]
             check("the PPL ratio and mean KLD checks fail", {"ppl.max_ratio", "kld.max_mean"} <= set(failed), str(failed))
             check("stdout marks the failed checks", sum(l.startswith("FAIL ") for l in p.stdout.splitlines()) == len(failed))
