@@ -85,17 +85,19 @@ nlohmann::json ppl_from_kld(const nlohmann::json& kld, bool base) {
           {"from", "kld"}};
 }
 
-// PPL(candidate)/PPL(base) at one seq. From the kld run: its paired ratio and jackknife interval;
-// from two ppl runs on the same windows: the same paired estimate from their window sums.
-nlohmann::json ppl_ratio(const nlohmann::json& base_ppl, const nlohmann::json& cand_ppl, const nlohmann::json* kld) {
-  if (kld) {
-    const double ln = (*kld)["ln_ppl_ratio"], se = (*kld)["ln_ppl_ratio_stderr_jackknife"];
-    const Interval ci = normal_ci95({ln, se});
-    return {{"seq", (*kld)["seq"]},
-            {"ratio", std::exp(ln)},
-            {"ci95", (*kld)["windows"].get<int64_t>() < 2 ? nlohmann::json(nullptr) : nlohmann::json({std::exp(ci.lo), std::exp(ci.hi)})},
-            {"from", "kld"}};
-  }
+// PPL(candidate)/PPL(base) at the kld run's seq: its paired ratio and jackknife interval.
+nlohmann::json ratio_from_kld(const nlohmann::json& kld) {
+  const double ln = kld["ln_ppl_ratio"], se = kld["ln_ppl_ratio_stderr_jackknife"];
+  const Interval ci = normal_ci95({ln, se});
+  return {{"seq", kld["seq"]},
+          {"ratio", std::exp(ln)},
+          {"ci95", kld["windows"].get<int64_t>() < 2 ? nlohmann::json(nullptr) : nlohmann::json({std::exp(ci.lo), std::exp(ci.hi)})},
+          {"from", "kld"}};
+}
+
+// PPL(candidate)/PPL(base) from two ppl runs: on the same windows, the same paired estimate as the
+// kld run's from their window sums; otherwise the ratio alone.
+nlohmann::json ratio_from_ppl(const nlohmann::json& base_ppl, const nlohmann::json& cand_ppl) {
   nlohmann::json r = {{"seq", base_ppl["seq"]},
                       {"ratio", cand_ppl["ppl"].get<double>() / base_ppl["ppl"].get<double>()},
                       {"ci95", nullptr},
@@ -138,6 +140,10 @@ nlohmann::json run_compare(const ModelSpec& base, const std::vector<CompareCandi
   const bool mmlu = std::find(metrics.begin(), metrics.end(), "mmlu") != metrics.end();
   if (!base.engine.sim.empty()) throw Error("compare runs the base as it is; simulations are candidates (--sim)");
   const std::vector<int64_t> seqs = seq_list(likelihood);
+  if (seqs.size() > 1 && !ppl) {
+    throw Error("--seq lists several values, but only ppl runs at several (kld and its ratio use one); add ppl to "
+                "--metrics or give one --seq");
+  }
   nlohmann::json base_runs = {{"kld", 0}, {"ppl", 0}, {"mmlu", 0}};
 
   // KLD (and PPL at its seq, the first --seq): the base runs with the first candidate and saves its
@@ -214,10 +220,10 @@ nlohmann::json run_compare(const ModelSpec& base, const std::vector<CompareCandi
       e["ppl"] = mine;
       e["ppl_ratio"] = nlohmann::json::array();
       for (size_t k = 0; k < mine.size(); ++k) {
-        e["ppl_ratio"].push_back(ppl_ratio(base_ppl[k], mine[k], kld && k == 0 ? &kld_docs[i] : nullptr));
+        e["ppl_ratio"].push_back(kld && k == 0 ? ratio_from_kld(kld_docs[i]) : ratio_from_ppl(base_ppl[k], mine[k]));
       }
     } else if (kld) {
-      e["ppl_ratio"] = {ppl_ratio(nullptr, nullptr, &kld_docs[i])};
+      e["ppl_ratio"] = {ratio_from_kld(kld_docs[i])};
     }
     if (mmlu) e["mmlu"] = mmlu_against_base(*mmlu_base, c.spec, mmlu_options);
     models.push_back(e);
@@ -252,7 +258,12 @@ CompareTable compare_table(const nlohmann::json& r) {
     if (ppl) t.header.insert(t.header.end(), {named("PPL", s), named("PPL", s, " 95% CI")});
     t.header.insert(t.header.end(), {named("PPL ratio", s), named("ratio", s, " 95% CI")});
   }
-  if (kld) t.header.insert(t.header.end(), {"KLD mean", "KLD mean 95% CI", "KLD p99", "top-1 %"});
+  if (kld) {
+    // With several seqs, say which one KLD was measured at (the first).
+    const int64_t s = seqs.empty() ? 0 : seqs.front();
+    t.header.insert(t.header.end(), {named("KLD mean", s), named("KLD mean", s, " 95% CI"), named("KLD p99", s),
+                                     named("top-1 %", s)});
+  }
   if (mmlu) t.header.insert(t.header.end(), {"MMLU %", "MMLU Δ points", "Δ 95% CI"});
   for (size_t i = 0; i < models.size(); ++i) {
     const auto& m = models[i];

@@ -110,6 +110,10 @@ def main():
         check("one PPL, CI, ratio and ratio-CI column per seq",
               all(h in col for s in (256, 512) for h in (f"PPL seq {s}", f"PPL seq {s} 95% CI", f"PPL ratio seq {s}",
                                                            f"ratio seq {s} 95% CI")), str(header))
+        check("the KLD columns name the seq they were measured at", "KLD mean seq 256" in col and
+              "KLD mean seq 256 95% CI" in col, str(header))
+        p = compare(INT4, "--metrics", "kld", window=seq_window)
+        check("several seqs without ppl exit 2", p.returncode == 2 and "several" in p.stderr, p.stderr)
         check("base runs: kld once (seq 256), ppl once (seq 512)", r["base_runs"] == {"kld": 1, "ppl": 1, "mmlu": 0},
               json.dumps(r["base_runs"]))
         multi = [evalq_json(work, "seqs_" + n, "ppl", path, *extra, *seq_window)["runs"]
