@@ -81,9 +81,9 @@ nlohmann::json run_gate(const GateConfig& config, const ModelSpec& base, const M
       const MetricRequest request = mmlu_request(c, base, quant, likelihood_extra);
       nlohmann::json entry = {{"config_path", c.path}};
       if (mmlu_cache) {
-        bool reused = false;
-        entry["result"] = mmlu_cache->compare(base, quant, request.options, reused);
-        entry["base_results"] = {{"file", options.mmlu_base_cache}, {"reused", reused}};
+        const MmluBaseCache::Comparison paired = mmlu_cache->compare(base, quant, request.options);
+        entry["result"] = paired.result;
+        entry["base_results"] = {{"file", options.mmlu_base_cache}, {"reused", paired.reused}};
       } else {
         entry["result"] = MetricRegistry::instance().create("mmlu")->run(request);
       }

@@ -118,8 +118,8 @@ MmluBaseCache::MmluBaseCache(std::string path) : path_(std::move(path)) {
   entries_ = doc["entries"];
 }
 
-nlohmann::json MmluBaseCache::compare(const ModelSpec& base, const ModelSpec& quant, const nlohmann::json& options,
-                                      bool& reused) {
+MmluBaseCache::Comparison MmluBaseCache::compare(const ModelSpec& base, const ModelSpec& quant,
+                                                 const nlohmann::json& options) {
   const nlohmann::json fingerprint = mmlu_base_fingerprint(base, options);
   const std::string note = "evalq gate: " + path_ + ": ";
   const nlohmann::json* match = nullptr;
@@ -141,14 +141,12 @@ nlohmann::json MmluBaseCache::compare(const ModelSpec& base, const ModelSpec& qu
   if (match) {
     const MmluBaseResults saved{(*match)["run"], (*match)["model_run"], (*match)["state"]};
     if (saved.run == run_without_models(quant_part["run"])) {
-      reused = true;
       std::cerr << note << "MMLU base results reused (" << base.path << ")\n";
-      return paired(saved, quant_part);
+      return {paired(saved, quant_part), true};
     }
     why = "the MMLU data read now differ from the data the saved base results were scored on";
   }
   std::cerr << note << (why.empty() ? "no saved MMLU base results yet" : why) << "; scoring the base and saving them\n";
-  reused = false;
   const MmluBaseResults fresh = base_of(score_partial(base, options));
   const nlohmann::json entry = {{"fingerprint", fingerprint}, {"run", fresh.run}, {"model_run", fresh.model_run},
                                 {"state", fresh.state}};
@@ -158,7 +156,7 @@ nlohmann::json MmluBaseCache::compare(const ModelSpec& base, const ModelSpec& qu
     entries_.push_back(entry);
   }
   save();
-  return paired(fresh, quant_part);
+  return {paired(fresh, quant_part), false};
 }
 
 void MmluBaseCache::save() const {

@@ -37,10 +37,14 @@ class MmluBaseCache {
  public:
   // Reads `path` when it exists (throws evalq::Error naming the file when it is not such a cache).
   explicit MmluBaseCache(std::string path);
-  // The two-model result for QUANT against BASE, reusing the base's entry when its fingerprint
-  // matches; otherwise the base is scored, the entry written (replacing one for the same check
-  // whose base model files changed) and a line on stderr says why. `reused` reports which.
-  nlohmann::json compare(const ModelSpec& base, const ModelSpec& quant, const nlohmann::json& options, bool& reused);
+  struct Comparison {
+    nlohmann::json result;  // the two-model mmlu result
+    bool reused = false;    // whether the base's saved results were used
+  };
+  // QUANT against BASE, reusing the base's entry when its fingerprint matches; otherwise the base
+  // is scored, the entry written (replacing one for the same check whose base model files
+  // changed) and a line on stderr says why.
+  Comparison compare(const ModelSpec& base, const ModelSpec& quant, const nlohmann::json& options);
 
  private:
   void save() const;
