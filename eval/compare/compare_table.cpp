@@ -9,6 +9,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
 #include <optional>
 
 #include "common/require_metric.h"
@@ -118,6 +121,21 @@ nlohmann::json ratio_from_ppl(const nlohmann::json& base_ppl, const nlohmann::js
   return r;
 }
 
+// Whether two models' tokenizer.json files are byte-identical (what reading a base-logits cache
+// written for one of them needs).
+bool same_tokenizer_file(const std::string& a, const std::string& b) {
+  auto bytes = [](const std::string& model) -> std::optional<std::string> {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::is_directory(model, ec) ? std::filesystem::path(model)
+                                                                          : std::filesystem::path(model).parent_path();
+    std::ifstream in(dir / "tokenizer.json", std::ios::binary);
+    if (!in) return std::nullopt;
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto x = bytes(a), y = bytes(b);
+  return x && y && *x == *y;
+}
+
 std::vector<int64_t> seq_list(const nlohmann::json& likelihood) {
   if (!likelihood.contains("seq")) return {};
   const auto& s = likelihood["seq"];
@@ -161,12 +179,19 @@ nlohmann::json run_compare(const ModelSpec& base, const std::vector<CompareCandi
       if (i == 0) {
         models.insert(models.begin(), base);
         if (cache) o["save_base"] = cache->path();
-      } else {
+      } else if (same_tokenizer_file(base.path, candidates[i].spec.path)) {
         o["base"] = cache->path();
+      } else {
+        // A cache is read only with a byte-identical tokenizer.json; a direct run also accepts
+        // tokenizers that agree on a probe text (or refuses them, naming both).
+        std::cerr << "evalq compare: " << candidates[i].label
+                  << ": tokenizer.json differs from the base's; the base runs again for this candidate\n";
+        models.insert(models.begin(), base);
+        base_runs["kld"] = base_runs["kld"].get<int>() + 1;
       }
       kld_docs.push_back(run_metric("kld", models, o));
     }
-    base_runs["kld"] = 1;
+    base_runs["kld"] = base_runs["kld"].get<int>() + 1;
     if (cache) {
       kld_cache = kld_docs[0]["saved_base"];
       kld_cache.erase("file");

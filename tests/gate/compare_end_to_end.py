@@ -98,6 +98,26 @@ def main():
             check(f"row {i}: mean KLD == evalq kld (within {tol})", abs(k["kld"]["mean"] - d["kld"]["mean"]) <= tol,
                   f'{k["kld"]["mean"]} vs {d["kld"]["mean"]}')
 
+        # A later candidate whose tokenizer.json differs in bytes (same tokens) cannot read the cache: its kld runs the base again.
+        retok = os.path.join(work, "int4-reformatted-tokenizer")
+        shutil.copytree(INT4, retok)
+        for f in os.listdir(retok):
+            os.chmod(os.path.join(retok, f), 0o644)
+        with open(os.path.join(retok, "tokenizer.json")) as f:
+            tok = json.load(f)
+        with open(os.path.join(retok, "tokenizer.json"), "w") as f:
+            json.dump(tok, f, indent=1)
+        out = os.path.join(work, "retok.json")
+        p = compare(INT4, retok, "--json", out)
+        check("a byte-different tokenizer: exit 0, the base runs again for it, with a note", p.returncode == 0 and
+              "tokenizer.json differs from the base's" in p.stderr, p.stderr)
+        if p.returncode == 0:
+            with open(out) as f:
+                rt = json.load(f)
+            check("... and its numbers equal the first candidate's (same model)",
+                  rt["base_runs"]["kld"] == 2 and not rt["models"][2]["kld"]["base_from_cache"] and
+                  rt["table"]["rows"][1][1:] == rt["table"]["rows"][2][1:], json.dumps(rt["table"]["rows"]))
+
         # Several seqs: PPL and ratio columns per seq, the first from the kld run, the others from one ppl run per model.
         seq_window = WINDOW[:5] + ["256,512"] + WINDOW[6:]
         out = os.path.join(work, "seqs.json")
