@@ -2,6 +2,10 @@
 
 #include <evalq/error.h>
 
+#include <iostream>
+#include <mutex>
+#include <set>
+
 namespace evalq {
 
 nlohmann::json Metric::run(const MetricRequest& request) const {
@@ -43,9 +47,25 @@ std::vector<std::string> MetricRegistry::names() const {
 nlohmann::json engine_summary(const Model& model) {
   nlohmann::json j = {{"numerics", numerics_name(model.options().numerics)}, {"sim", nullptr}};
   if (!model.options().sim.empty()) {
-    j["sim"] = {{"spec", model.options().sim}, {"quantized", model.sim_report().quantized_count()}};
+    j["sim"] = {{"spec", model.options().sim},
+                {"quantized", model.sim_report().quantized_count()},
+                {"warnings", model.sim_report().warnings}};
   }
   return j;
+}
+
+std::shared_ptr<const Model> load_spec_model(const ModelSpec& spec) {
+  auto model = Model::load(spec.path, spec.engine);
+  if (spec.engine.sim.empty()) return model;
+  static std::mutex mutex;
+  static std::set<std::pair<std::string, std::string>> reported;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (!reported.insert({spec.path, spec.engine.sim}).second) return model;
+  const SimReport& r = model->sim_report();
+  std::cerr << "evalq: --sim " << r.spec << ": " << r.quantized_count() << " of " << r.decisions.size()
+            << " linear weights quantized in " << spec.path << "\n";
+  for (const auto& w : r.warnings) std::cerr << "evalq: warning: " << w << "\n";
+  return model;
 }
 
 }  // namespace evalq

@@ -51,6 +51,11 @@ class Metric {
 // {"spec": ..., "quantized": N}}, so a simulated result is never mistaken for a genuine one.
 nlohmann::json engine_summary(const Model& model);
 
+// Loads a model under its engine options. What a simulation did (how many linear weights it
+// quantized) and its warnings (rules that matched nothing, ...) go to stderr, once per model and
+// spec in this process, so every command that runs a --sim model says so, not only its JSON.
+std::shared_ptr<const Model> load_spec_model(const ModelSpec& spec);
+
 class MetricRegistry {
  public:
   using Factory = std::function<std::unique_ptr<Metric>()>;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "common/statistics.h"
 #include "gate/check_outcome.h"
 #include "gate/svg_plot.h"
 
@@ -230,7 +231,8 @@ std::string mmlu_subjects_svg(const nlohmann::json& r) {
     // Unpaired: the per-subject paired statistics are not in the document, so this interval is
     // wider than the paired one the check decides on.
     const double se = 100 * std::hypot(b["stderr"].get<double>(), q["stderr"].get<double>());
-    bars.push_back({name, delta, delta - 1.959963984540054 * se, delta + 1.959963984540054 * se});
+    const Interval ci = normal_ci95({delta, se});
+    bars.push_back({name, delta, ci.lo, ci.hi});
     reach = std::max({reach, std::abs(bars.back().lo), std::abs(bars.back().hi)});
   }
   if (bars.empty()) return "";

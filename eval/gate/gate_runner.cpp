@@ -3,11 +3,13 @@
 #include <evalq/error.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "common/require_metric.h"
 #include "gate/likelihood_checks.h"
 #include "gate/mmlu_check.h"
 #include "kld/base_logits_cache.h"
+#include "mmlu/base_results.h"
 
 namespace evalq {
 
@@ -69,10 +71,24 @@ nlohmann::json run_gate(const GateConfig& config, const ModelSpec& base, const M
 
   nlohmann::json checks = nlohmann::json::array();
   nlohmann::json mmlu_results = nlohmann::json::array();
+  std::optional<MmluBaseCache> mmlu_cache;
+  if (!options.mmlu_base_cache.empty()) {
+    if (!base.engine.sim.empty()) throw Error("saved MMLU base results cannot stand for a simulated base");
+    mmlu_cache.emplace(options.mmlu_base_cache);
+  }
   for (const auto& c : config.checks) {
     if (c.metric == "mmlu") {
-      const nlohmann::json r = MetricRegistry::instance().create("mmlu")->run(mmlu_request(c, base, quant, likelihood_extra));
-      mmlu_results.push_back({{"config_path", c.path}, {"result", r}});
+      const MetricRequest request = mmlu_request(c, base, quant, likelihood_extra);
+      nlohmann::json entry = {{"config_path", c.path}};
+      if (mmlu_cache) {
+        const MmluBaseCache::Comparison paired = mmlu_cache->compare(base, quant, request.options);
+        entry["result"] = paired.result;
+        entry["base_results"] = {{"file", options.mmlu_base_cache}, {"reused", paired.reused}};
+      } else {
+        entry["result"] = MetricRegistry::instance().create("mmlu")->run(request);
+      }
+      const nlohmann::json& r = entry["result"];
+      mmlu_results.push_back(entry);
       checks.push_back(outcome_json(mmlu_outcome(c, mmlu_comparison(r))));
     } else {
       for (const auto& o : likelihood_outcomes(c, kld_result)) checks.push_back(outcome_json(o));

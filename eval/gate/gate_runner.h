@@ -16,6 +16,9 @@ struct GateRunOptions {
   // must match the config's data and windows, and it must have been written for BASE), else
   // written by this run. "" = run the base directly.
   std::string base_cache;
+  // The base's MMLU per-question results (eval/mmlu/base_results.h): reused when the file holds
+  // an entry whose fingerprint matches the check, else scored and saved. "" = score the base.
+  std::string mmlu_base_cache;
 };
 
 // Throws evalq::Error when a needed metric is missing from this build, or a metric fails.

@@ -8,8 +8,6 @@ namespace evalq {
 
 namespace {
 
-constexpr double kZ95 = 1.959963984540054;
-
 double number_at(const nlohmann::json& doc, const nlohmann::json::json_pointer& key) {
   if (!doc.contains(key) || !doc.at(key).is_number()) {
     throw Error("the kld result has no number at '" + key.to_string() + "' (needed by the gate)");
@@ -49,21 +47,22 @@ std::vector<CheckOutcome> likelihood_outcomes(const GateCheckConfig& check, cons
       const auto [se, method] = stderr_of(r, "/ln_ppl_ratio_stderr_jackknife", "/ln_ppl_ratio_stderr");
       o.quantity = "PPL(quant)/PPL(base)";
       o.estimate = std::exp(ln);
-      o.ci95 = Interval{std::exp(ln - kZ95 * se), std::exp(ln + kZ95 * se)};
+      const Interval ln_ci = normal_ci95({ln, se});
+      o.ci95 = Interval{std::exp(ln_ci.lo), std::exp(ln_ci.hi)};
       o.ci_method = "exp(ln ratio ± 1.96 se), se: " + method;
     } else if (key == "max_mean") {
       const double mean = number_at(r, Ptr("/kld/mean"));
       const auto [se, method] = stderr_of(r, "/kld/stderr_jackknife", "/kld/stderr");
       o.quantity = "mean KLD";
       o.estimate = mean;
-      o.ci95 = Interval{mean - kZ95 * se, mean + kZ95 * se};
+      o.ci95 = normal_ci95({mean, se});
       o.ci_method = "mean ± 1.96 se, se: " + method;
     } else if (key == "min_top1") {
       const double p = number_at(r, Ptr("/top1_agreement"));
       const auto [se, method] = stderr_of(r, "/top1_agreement_stderr_jackknife", "/top1_agreement_stderr");
       o.quantity = "top-1 agreement";
       o.estimate = p;
-      o.ci95 = Interval{p - kZ95 * se, p + kZ95 * se};
+      o.ci95 = normal_ci95({p, se});
       o.ci_method = "p ± 1.96 se, se: " + method;
     } else if (key == "max_p99") {
       // An order statistic: no interval is computed, every rule compares the point estimate.

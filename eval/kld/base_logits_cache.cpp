@@ -17,7 +17,9 @@ namespace evalq {
 namespace {
 
 constexpr char kMagic[8] = {'E', 'V', 'A', 'L', 'Q', 'B', 'L', 'C'};
-constexpr uint32_t kVersion = 1;
+// Version 2 stores log p(target) as float64, so PPL(base) and the PPL ratio read from a cache are
+// the direct run's exactly (version 1 rounded it to float32).
+constexpr uint32_t kVersion = 2;
 
 template <typename T>
 void put(std::vector<char>& buf, size_t& at, T v) {
@@ -36,7 +38,7 @@ T get(const std::vector<char>& buf, size_t& at) {
 }  // namespace
 
 int64_t CacheHeader::record_bytes() const {
-  return format == CacheFormat::FullFp16 ? 8 + 2 * vocab : 12 + 8 * top_k;
+  return format == CacheFormat::FullFp16 ? 12 + 2 * vocab : 16 + 8 * top_k;
 }
 
 std::string cache_format_name(CacheFormat f) { return f == CacheFormat::FullFp16 ? "full-fp16" : "topk"; }
@@ -67,7 +69,7 @@ BaseDistribution compress_top_k(const float* logits, int64_t vocab, int64_t k, i
   double tail = 0;
   for (int64_t i = k; i < vocab; ++i) tail += std::exp(log_prob(logits, stats, order[i]));
   d.tail_log_mass = tail > 0 ? std::log(tail) : -std::numeric_limits<double>::infinity();
-  if (target >= 0) d.target_log_prob = static_cast<float>(log_prob(logits, stats, target));
+  if (target >= 0) d.target_log_prob = log_prob(logits, stats, target);
   return d;
 }
 
@@ -79,7 +81,7 @@ BaseDistribution compress_full_fp16(const float* logits, int64_t vocab, int64_t 
   for (int64_t v = 0; v < vocab; ++v) {
     d.values[v] = half_to_float(float_to_half(static_cast<float>(log_prob(logits, stats, v))));
   }
-  if (target >= 0) d.target_log_prob = static_cast<float>(log_prob(logits, stats, target));
+  if (target >= 0) d.target_log_prob = log_prob(logits, stats, target);
   return d;
 }
 
@@ -108,7 +110,7 @@ void BaseCacheWriter::write(const float* logits, int64_t target) {
                                  : compress_top_k(logits, vocab, header_.top_k, target);
   size_t at = 0;
   put<int32_t>(record_, at, static_cast<int32_t>(d.argmax));
-  put<float>(record_, at, static_cast<float>(d.target_log_prob));
+  put<double>(record_, at, d.target_log_prob);
   if (header_.format == CacheFormat::FullFp16) {
     for (float v : d.values) put<uint16_t>(record_, at, float_to_half(v));
   } else {
@@ -195,7 +197,7 @@ BaseDistribution BaseCacheReader::next() {
   size_t at = 0;
   BaseDistribution d;
   d.argmax = get<int32_t>(record_, at);
-  d.target_log_prob = get<float>(record_, at);
+  d.target_log_prob = get<double>(record_, at);
   if (header_.format == CacheFormat::FullFp16) {
     d.values.resize(header_.vocab);
     for (auto& v : d.values) v = half_to_float(get<uint16_t>(record_, at));

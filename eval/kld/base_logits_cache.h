@@ -5,14 +5,14 @@
 //
 // File layout (little-endian):
 //   char[8]  "EVALQBLC"
-//   uint32   version (1)
+//   uint32   version (2)
 //   uint32   header length H
 //   char[H]  JSON header: format ("full-fp16" | "topk"), top_k, vocab, rows, and the fingerprints
 //            (tokenizer, data text, token ids, window plan) a reader must match
 //   rows     one record per compared position, in plan order:
-//            int32 argmax, float32 log p(target) (NaN when the position has no target), then
-//            full-fp16: uint16 fp16 log p(v) for v < vocab                  (8 + 2*vocab bytes)
-//            topk:      float32 log tail mass, int32 id[K], float32 log p[K] (12 + 8*K bytes)
+//            int32 argmax, float64 log p(target) (NaN when the position has no target), then
+//            full-fp16: uint16 fp16 log p(v) for v < vocab                  (12 + 2*vocab bytes)
+//            topk:      float32 log tail mass, int32 id[K], float32 log p[K] (16 + 8*K bytes)
 #include <cstdint>
 #include <fstream>
 #include <string>

@@ -184,7 +184,7 @@ class KldMetric : public Metric {
     auto load_side = [&](const ModelSpec& spec) {
       Side s;
       s.path = spec.path;
-      s.model = Model::load(spec.path, spec.engine);
+      s.model = load_spec_model(spec);
       s.session = std::make_unique<Session>(s.model);
       return s;
     };

@@ -211,7 +211,7 @@ struct ModelPart {
 
 ModelPart score_model(const ModelSpec& spec, const MmluOptions& o, const std::vector<SubjectData>& subjects,
                       const std::vector<Slice>& slices, const Shard& shard, bool dump) {
-  std::shared_ptr<const Model> model = Model::load(spec.path, spec.engine);
+  std::shared_ptr<const Model> model = load_spec_model(spec);
   Tokenizer tokenizer = Tokenizer::load(model->folder());
   MmluScoringOptions so;
   so.protocol = o.protocol;

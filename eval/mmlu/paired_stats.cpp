@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/statistics.h"
+
 namespace evalq {
 
 double accuracy_stderr(int64_t correct, int64_t n) {
@@ -75,8 +77,9 @@ PairedDifference paired_difference(const AgreementTable& t) {
     const double var = (sum_sq - n * mean * mean) / (n - 1);
     d.standard_error = std::sqrt(std::max(0.0, var) / n);
   }
-  d.ci_low = mean - 1.959963984540054 * d.standard_error;
-  d.ci_high = mean + 1.959963984540054 * d.standard_error;
+  const Interval ci = normal_ci95({mean, d.standard_error});
+  d.ci_low = ci.lo;
+  d.ci_high = ci.hi;
   return d;
 }
 

@@ -161,7 +161,7 @@ class PplMetric : public Metric {
     const LikelihoodOptions options = parse_likelihood_options(request.options, {}, WindowMethod::ModelOpt);
     if (options.method == WindowMethod::ModelOptKld) throw Error("--method modelopt-kld is a kld method, not a ppl one");
     const ModelSpec& spec = request.models[0];
-    auto model = Model::load(spec.path, spec.engine);
+    auto model = load_spec_model(spec);
     const Tokenizer tokenizer = Tokenizer::load(model->folder());
     const TokenizedCorpus corpus = tokenize_corpus(tokenizer, options);
     Session session(model);

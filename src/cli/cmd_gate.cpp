@@ -15,7 +15,7 @@ namespace {
 
 CommandRun setup(CLI::App& sub) {
   struct Options {
-    std::string base, quant, config, report_dir, json_out, data_dir, base_cache;
+    std::string base, quant, config, report_dir, json_out, data_dir, base_cache, mmlu_base_cache;
   };
   auto o = std::make_shared<Options>();
   sub.add_option("BASE", o->base, "The reference model")->required();
@@ -27,6 +27,9 @@ CommandRun setup(CLI::App& sub) {
   sub.add_option("--base-cache", o->base_cache,
                  "Base-logits cache: read when the file exists (same data and windows, written for BASE), else "
                  "written, so gating many candidates runs the base once (top-K cache: KLD within ~1e-5 nats)");
+  sub.add_option("--mmlu-base-cache", o->mmlu_base_cache,
+                 "File of the base's MMLU per-question results: reused when an entry's fingerprint (base model "
+                 "files, numerics, check options) matches, else the base is scored and its results saved");
   auto engine = add_engine_flags(sub);
   sub.footer(
       "--sim simulates the candidate only. Exit status: 0 every check passed, 1 a check failed, 2 error "
@@ -41,6 +44,7 @@ CommandRun setup(CLI::App& sub) {
     GateRunOptions run;
     if (!o->data_dir.empty()) run.extra["data_dir"] = o->data_dir;
     run.base_cache = o->base_cache;
+    run.mmlu_base_cache = o->mmlu_base_cache;
     nlohmann::json result = run_gate(config, base, quant, run);
     result["config_file"] = o->config;
     result["config"] = raw;

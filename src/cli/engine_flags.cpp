@@ -1,6 +1,6 @@
 #include "cli/engine_flags.h"
 
-#include <iostream>
+#include "metric.h"
 
 namespace evalq::cli {
 
@@ -23,14 +23,7 @@ EngineOptions engine_options(const EngineFlags& flags) {
 }
 
 std::shared_ptr<const Model> load_model(const std::string& path, const EngineOptions& options) {
-  auto model = Model::load(path, options);
-  if (!options.sim.empty()) {
-    const SimReport& r = model->sim_report();
-    std::cerr << "evalq: --sim " << r.spec << ": " << r.quantized_count() << " of " << r.decisions.size()
-              << " linear weights quantized in " << path << "\n";
-    for (const auto& w : r.warnings) std::cerr << "evalq: warning: " << w << "\n";
-  }
-  return model;
+  return load_spec_model({path, options});
 }
 
 }  // namespace evalq::cli

@@ -12,7 +12,7 @@ namespace evalq::cli {
 std::shared_ptr<LikelihoodFlags> add_likelihood_flags(CLI::App& sub, const std::string& default_method) {
   auto f = std::make_shared<LikelihoodFlags>();
   f->method = default_method;
-  sub.add_option("--seq", f->seq, "Window length in tokens (default 1024; llamacpp 512; modelopt-kld 4096); a comma list runs several (ppl)");
+  sub.add_option("--seq", f->seq, "Window length in tokens (default 1024; llamacpp 512; modelopt-kld 4096); a comma list runs several (ppl; compare: PPL per seq, KLD at the first)");
   sub.add_option("--chunk", f->chunk, "Stride between windows (modelopt: prefill chunk; hf: stride)")->capture_default_str();
   sub.add_option("--method", f->method, "Window protocol: modelopt, hf, llamacpp (kld also: modelopt-kld)")
       ->capture_default_str();

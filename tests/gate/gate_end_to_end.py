@@ -103,6 +103,50 @@ def render_in_chromium(html_path, work):
     check("report.html renders in headless Chromium", ok, p.stderr[-2000:])
 
 
+def check_mmlu_base_cache(work, mmlu_check, direct, int4):
+    """--mmlu-base-cache: scored and saved by the first run, reused by the second with identical
+    numbers; other check options or changed base model files are not reused and say why."""
+    base = os.path.join(work, "fp32-copy")  # a copy whose files the test may touch
+    shutil.copytree(FP32, base)
+    for f in os.listdir(base):
+        os.chmod(os.path.join(base, f), 0o644)
+    cache = os.path.join(work, "mmlu-base.json")
+    cfg = {"checks": [mmlu_check]}
+    runs = []
+    for name in ("mcache1", "mcache2"):
+        p, r, _ = gate(work, name, cfg, "--mmlu-base-cache", cache, models=(base, int4))
+        runs.append((p, r))
+    (p1, r1), (p2, r2) = runs
+    ok = r1 is not None and r2 is not None
+    check("--mmlu-base-cache: saved by the first run, reused by the second",
+          ok and not r1["mmlu"][0]["base_results"]["reused"] and r2["mmlu"][0]["base_results"]["reused"] and
+          "MMLU base results reused" in p2.stderr and os.path.exists(cache), p1.stderr + p2.stderr)
+    if ok:
+        check("--mmlu-base-cache: same verdict and numbers as the direct run",
+              p1.returncode == p2.returncode == (0 if direct["verdict"] == "pass" else 1) and
+              r1["checks"] == r2["checks"] == direct["checks"] and
+              r2["mmlu"][0]["result"]["comparison"] == direct["mmlu"][0]["result"]["comparison"],
+              json.dumps([r2["checks"], direct["checks"]]))
+    other = dict(mmlu_check, shots=0)
+    p, r, _ = gate(work, "mcache3", {"checks": [other]}, "--mmlu-base-cache", cache, models=(base, int4))
+    check("--mmlu-base-cache: other shots are not reused, and the message names them",
+          r is not None and not r["mmlu"][0]["base_results"]["reused"] and "shots: saved 1, now 0" in p.stderr, p.stderr)
+    os.utime(os.path.join(base, "model.onnx.data"), (1, 1))
+    p, r, _ = gate(work, "mcache4", cfg, "--mmlu-base-cache", cache, models=(base, int4))
+    check("--mmlu-base-cache: changed base model files are not reused, and the message says so",
+          r is not None and not r["mmlu"][0]["base_results"]["reused"] and "base model's files changed" in p.stderr and
+          r["checks"] == direct["checks"], p.stderr)
+    with open(cache) as f:
+        entries = json.load(f)["entries"]
+    check("--mmlu-base-cache: the changed model's entry replaced, the other check's kept", len(entries) == 2,
+          str(len(entries)))
+    with open(cache, "w") as f:
+        f.write("not json")
+    p, _, _ = gate(work, "mcache5", cfg, "--mmlu-base-cache", cache, models=(base, int4))
+    check("--mmlu-base-cache: a file that is not a base-results file exits 2", p.returncode == 2 and
+          "not an evalq MMLU base-results file" in p.stderr, p.stderr)
+
+
 def main():
     with tempfile.TemporaryDirectory() as work:
         p, same, report = gate(work, "same", config())
@@ -121,6 +165,8 @@ def main():
         check(f"gate genai-fp32 vs --sim {BAD_SIM} exits 1", p.returncode == 1, p.stdout + p.stderr)
         if bad:
             check("its result says simulated and fail", bad["quant_sim"] == BAD_SIM and bad["verdict"] == "fail")
+            check("the simulation's summary is on stderr", f"evalq: --sim {BAD_SIM}: " in p.stderr and
+                  "linear weights quantized in" in p.stderr, p.stderr)
             failed = [c["id"] for c in bad["checks"] if c["verdict"] == "fail"]
             check("the PPL ratio and mean KLD checks fail", {"ppl.max_ratio", "kld.max_mean"} <= set(failed), str(failed))
             check("stdout marks the failed checks", sum(l.startswith("FAIL ") for l in p.stdout.splitlines()) == len(failed))
@@ -171,9 +217,11 @@ def main():
                       abs(c["ci95"][1] + 100 * cmp["ci95"][0]) < 1e-9, json.dumps([c, cmp]))
                 check("the mmlu chart is written and parses",
                       ET.parse(os.path.join(report, "mmlu_subjects_0.svg")).getroot().tag.endswith("svg"))
-            p, r, _ = gate(work, "mmlu_same", {"checks": [mmlu_check]})
+            p, r_same, _ = gate(work, "mmlu_same", {"checks": [mmlu_check]})
             check("an mmlu check of a model against itself passes (drop 0)", p.returncode == 0 and
-                  r["checks"][0]["estimate"] == 0, p.stdout + p.stderr)
+                  r_same["checks"][0]["estimate"] == 0, p.stdout + p.stderr)
+            if r:
+                check_mmlu_base_cache(work, mmlu_check, r, int4)
         else:
             mmlu = config()
             mmlu["checks"].append(mmlu_check)
