@@ -29,7 +29,17 @@ std::string number(double v, const char* format = "%.6g") {
   return buf;
 }
 
-std::string interval(double lo, double hi) { return "[" + number(lo) + ", " + number(hi) + "]"; }
+// Built by appending: GCC 12 warns falsely (-Wrestrict, bug 105329) on "literal" + std::string&&.
+std::string interval(const std::string& lo, const std::string& hi) {
+  std::string s = "[";
+  s += lo;
+  s += ", ";
+  s += hi;
+  s += ']';
+  return s;
+}
+
+std::string interval(double lo, double hi) { return interval(number(lo), number(hi)); }
 
 nlohmann::json run_metric(const std::string& metric, std::vector<ModelSpec> models, const nlohmann::json& options) {
   MetricRequest request;
@@ -325,7 +335,7 @@ CompareTable compare_table(const nlohmann::json& r) {
         const MmluComparison c = mmlu_comparison(m["mmlu"]);
         row.push_back(number(100 * c.quant_accuracy, "%.2f"));
         row.push_back(number(-c.drop_points, "%.2f"));
-        row.push_back("[" + number(-c.drop_ci95_points.hi, "%.2f") + ", " + number(-c.drop_ci95_points.lo, "%.2f") + "]");
+        row.push_back(interval(number(-c.drop_ci95_points.hi, "%.2f"), number(-c.drop_ci95_points.lo, "%.2f")));
       }
     }
     t.rows.push_back(row);
@@ -357,7 +367,11 @@ std::string render_aligned(const CompareTable& t) {
 std::string render_markdown(const CompareTable& t) {
   auto line = [](const std::vector<std::string>& cells) {
     std::string s = "|";
-    for (const auto& c : cells) s += " " + c + " |";
+    for (const auto& c : cells) {
+      s += ' ';
+      s += c;
+      s += " |";
+    }
     return s + "\n";
   };
   std::string out = line(t.header) + "|";
@@ -405,7 +419,10 @@ std::string render_csv(const CompareTable& t) {
   };
   auto line = [&](const std::vector<std::string>& cells) {
     std::string s;
-    for (size_t c = 0; c < cells.size(); ++c) s += (c ? "," : "") + cell(cells[c]);
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (c) s += ',';
+      s += cell(cells[c]);
+    }
     return s + "\n";
   };
   std::string out = line(flat.header);

@@ -73,7 +73,12 @@ void SvgPlot::bar(double x0, double x1, double y, const std::string& color) {
 
 void SvgPlot::polyline(const std::vector<std::pair<double, double>>& pts, const std::string& color, bool right) {
   std::string coords;
-  for (const auto& [x, y] : pts) coords += (coords.empty() ? "" : " ") + num(px(x)) + "," + num(right ? py_right(y) : py(y));
+  for (const auto& [x, y] : pts) {
+    if (!coords.empty()) coords += ' ';
+    coords += num(px(x));
+    coords += ',';
+    coords += num(right ? py_right(y) : py(y));
+  }
   body_ += "<polyline points=\"" + coords + "\" fill=\"none\" stroke=\"" + color + "\" stroke-width=\"1.5\"/>\n";
 }
 
