@@ -30,7 +30,7 @@ std::string number(double v, const char* format = "%.6g") {
 }
 
 // Built by appending: GCC 12 warns falsely (-Wrestrict, bug 105329) on "literal" + std::string&&.
-std::string interval(const std::string& lo, const std::string& hi) {
+std::string bracketed(const std::string& lo, const std::string& hi) {
   std::string s = "[";
   s += lo;
   s += ", ";
@@ -39,7 +39,7 @@ std::string interval(const std::string& lo, const std::string& hi) {
   return s;
 }
 
-std::string interval(double lo, double hi) { return interval(number(lo), number(hi)); }
+std::string interval(double lo, double hi) { return bracketed(number(lo), number(hi)); }
 
 nlohmann::json run_metric(const std::string& metric, std::vector<ModelSpec> models, const nlohmann::json& options) {
   MetricRequest request;
@@ -335,7 +335,7 @@ CompareTable compare_table(const nlohmann::json& r) {
         const MmluComparison c = mmlu_comparison(m["mmlu"]);
         row.push_back(number(100 * c.quant_accuracy, "%.2f"));
         row.push_back(number(-c.drop_points, "%.2f"));
-        row.push_back(interval(number(-c.drop_ci95_points.hi, "%.2f"), number(-c.drop_ci95_points.lo, "%.2f")));
+        row.push_back(bracketed(number(-c.drop_ci95_points.hi, "%.2f"), number(-c.drop_ci95_points.lo, "%.2f")));
       }
     }
     t.rows.push_back(row);

@@ -1,9 +1,9 @@
 #include <evalq/error.h>
 
-#include <fstream>
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/json_file.h"
 #include "cli/engine_flags.h"
 #include "gate/gate_config.h"
 #include "gate/gate_report.h"
@@ -49,9 +49,7 @@ CommandRun setup(CLI::App& sub) {
     result["config_file"] = o->config;
     result["config"] = raw;
     if (!o->json_out.empty()) {
-      std::ofstream out(o->json_out);
-      out << result.dump(1) << "\n";
-      if (!out) throw Error(o->json_out + ": cannot write the --json file");
+      write_json(result, o->json_out);
     }
     if (!o->report_dir.empty()) write_gate_report(result, o->report_dir);
     for (const auto& c : result["checks"]) std::cout << outcome_line(c) << "\n";

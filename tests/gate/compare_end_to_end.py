@@ -15,6 +15,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import Checks  # noqa: E402
+
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
 FP32 = os.path.join(SHARED, "models/stories260K/genai-fp32")
@@ -26,13 +29,7 @@ ENV = dict(os.environ, EVALQ_PROGRESS="0")
 TMP = tempfile.mkdtemp(prefix="evalq-compare-test-")
 COMPARE_ENV = dict(ENV, TMPDIR=TMP)  # where compare keeps its temporary base cache
 
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + (": " + detail if detail and not ok else ""))
-    if not ok:
-        failures.append(name)
+check = Checks()
 
 
 def compare(*args, window=WINDOW):
@@ -205,8 +202,7 @@ def main():
         p = compare()
         check("no candidate exits 2", p.returncode == 2 and "at least one candidate" in p.stderr, p.stderr)
     shutil.rmtree(TMP, ignore_errors=True)
-    if failures:
-        sys.exit(f"{len(failures)} checks failed")
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -11,19 +11,16 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import Checks  # noqa: E402
+
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
 FP32 = os.path.join(SHARED, "models/stories260K/genai-fp32")
 DATA_DIR = ["--data-dir", os.path.join(SHARED, "data")]
 BAD_SIM = "int4:block=256,asym"
 
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + (": " + detail if detail and not ok else ""))
-    if not ok:
-        failures.append(name)
+check = Checks()
 
 
 def config(**extra):
@@ -231,8 +228,7 @@ def main():
         p = subprocess.run([BIN, "gate", FP32, FP32, "--config", os.path.join(work, "absent.json")],
                            capture_output=True, text=True)
         check("a missing config file exits 2", p.returncode == 2, p.stderr)
-    if failures:
-        sys.exit(f"{len(failures)} checks failed")
+    check.finish()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import Checks  # noqa: E402
+
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
 MODELS = os.path.join(SHARED, "models/stories260K")
@@ -20,13 +23,7 @@ MMLU = ["--data", os.path.join(SHARED, "data/mmlu/data"), "--subjects", "abstrac
 TIMING = {"seconds", "tokens_per_second"}
 ENV = dict(os.environ, EVALQ_PROGRESS="0")
 
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok   " if ok else "FAIL ") + name + (": " + detail if detail else ""))
-    if not ok:
-        failures.append(name)
+check = Checks()
 
 
 def evalq(args):
@@ -128,8 +125,7 @@ def main():
                                                                        "--shard", "1/2", "--json",
                                                                        os.path.join(work, "x.json")],
                 "cannot be sharded")
-    if failures:
-        sys.exit(f"{len(failures)} checks failed")
+    check.finish()
 
 
 if __name__ == "__main__":
