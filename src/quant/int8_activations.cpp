@@ -42,6 +42,8 @@ Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t blo
   r.q.assign(static_cast<size_t>(rows * padded), 0);
   r.scale.assign(static_cast<size_t>(rows * r.n_blocks), 0.0f);
   r.scaled_sum.assign(static_cast<size_t>(rows * r.n_blocks), 0.0f);
+  const int64_t sub_blocks = order == Int8Order::NibbleGroups ? padded / 32 : 0;
+  r.sub_block_sums.assign(static_cast<size_t>(rows * sub_blocks), 0);
   tbb::parallel_for(int64_t{0}, rows, [&](int64_t row) {
     for (int64_t blk = 0; blk < r.n_blocks; ++blk) {
       const int64_t idx = row * r.n_blocks + blk;
@@ -62,11 +64,32 @@ Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t blo
     }
     if (order == Int8Order::NibbleGroups) {
       int8_t* q = r.q.data() + row * padded;
+      for (int64_t sb = 0; sb < sub_blocks; ++sb) {
+        int32_t sum = 0;
+        for (int64_t i = 0; i < 32; ++i) sum += q[sb * 32 + i];
+        r.sub_block_sums[row * sub_blocks + sb] = sum;
+      }
       const std::vector<int8_t> natural(q, q + padded);
       to_nibble_groups(natural.data(), padded, q);
     }
   });
   return r;
+}
+
+NibbleLaneTerms nibble_lane_terms(const Int8Rows& rows, int32_t zero_point) {
+  NibbleLaneTerms t;
+  const int64_t sub_blocks = rows.n_blocks * rows.block / 32, per_block = rows.block / 32;
+  t.groups = sub_blocks / 4;
+  t.scale.assign(static_cast<size_t>(rows.rows * t.groups * 16), 0.0f);
+  t.start.assign(static_cast<size_t>(rows.rows * t.groups * 16), 0);
+  tbb::parallel_for(int64_t{0}, rows.rows, [&](int64_t row) {
+    for (int64_t sb = 0; sb < t.groups * 4; ++sb) {
+      const int64_t lane = (row * t.groups * 4 + sb) * 4;
+      std::fill_n(t.scale.begin() + lane, 4, rows.scale[row * rows.n_blocks + sb / per_block]);
+      t.start[lane] = -zero_point * rows.sub_block_sums[row * sub_blocks + sb];
+    }
+  });
+  return t;
 }
 
 }  // namespace evalq
