@@ -167,6 +167,32 @@ inline __m128 four_sub_block_scales(const float* scale, int64_t sb, int shift) {
   }
 }
 
+// Sub-blocks [full, sub_blocks) left after the last group of four, 128 bits wide: tail[r][j]
+// holds four lanes whose sum is the rest of row r · column j.
+template <int NR, int NC>
+void nibble_tail(const Int8Row* rows, const Int8Columns& cols, int64_t full, int64_t sub_blocks, int shift,
+                 __m128 (&tail)[NR][NC]) {
+  for (int r = 0; r < NR; ++r) {
+    for (int j = 0; j < NC; ++j) tail[r][j] = _mm_setzero_ps();
+  }
+  const __m128i mask128 = _mm_set1_epi8(0x0F);
+  for (int64_t sb = full; sb < sub_blocks; ++sb) {
+    for (int j = 0; j < NC; ++j) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cols.codes[j] + sb * 16));
+      const __m128i even = _mm_and_si128(bytes, mask128);
+      const __m128i odd = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask128);
+      for (int r = 0; r < NR; ++r) {
+        const __m128i a_even = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r].q + sb * 32));
+        const __m128i a_odd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r].q + sb * 32 + 16));
+        const __m128i start = _mm_cvtsi32_si128(-cols.zero_point * rows[r].sub_block_sums[sb]);
+        const __m128i sum = _mm_dpbusd_epi32(_mm_dpbusd_epi32(start, even, a_even), odd, a_odd);
+        const float scale = rows[r].scale[sb >> shift] * cols.scale[j][sb >> shift];
+        tail[r][j] = _mm_fmadd_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(scale), tail[r][j]);
+      }
+    }
+  }
+}
+
 // Rows in Int8Order::NibbleGroups against packed 4-bit columns, block >= 32: four 32-element
 // sub-blocks per step, 512 bits wide. The low nibbles of 64 packed bytes are the even elements of
 // four sub-blocks (one per 128-bit lane), the high nibbles the odd ones, matching the rows' order,
@@ -224,25 +250,7 @@ void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t
     }
   }
   __m128 tail[NR][NC];
-  for (int r = 0; r < NR; ++r) {
-    for (int j = 0; j < NC; ++j) tail[r][j] = _mm_setzero_ps();
-  }
-  const __m128i mask128 = _mm_set1_epi8(0x0F);
-  for (int64_t sb = full; sb < sub_blocks; ++sb) {
-    for (int j = 0; j < NC; ++j) {
-      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cols.codes[j] + sb * 16));
-      const __m128i even = _mm_and_si128(bytes, mask128);
-      const __m128i odd = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask128);
-      for (int r = 0; r < NR; ++r) {
-        const __m128i a_even = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r].q + sb * 32));
-        const __m128i a_odd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r].q + sb * 32 + 16));
-        const __m128i start = _mm_cvtsi32_si128(-cols.zero_point * rows[r].sub_block_sums[sb]);
-        const __m128i sum = _mm_dpbusd_epi32(_mm_dpbusd_epi32(start, even, a_even), odd, a_odd);
-        const float scale = rows[r].scale[sb >> shift] * cols.scale[j][sb >> shift];
-        tail[r][j] = _mm_fmadd_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(scale), tail[r][j]);
-      }
-    }
-  }
+  nibble_tail<NR, NC>(rows, cols, full, sub_blocks, shift, tail);
   for (int r = 0; r < NR; ++r) {
     float* row_out = out + r * out_stride;
     for (int p = 0; p < kPairs + kSingle; ++p) {
@@ -259,11 +267,73 @@ void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t
   }
 }
 
+// int8_rows_dot_nibbles for four columns: the four sums of a row are folded into one register
+// (lanes 4L .. 4L+3 of 128-bit lane L hold columns 0, 2, 1, 3), so the float work is shared by
+// all four.
+template <int NR>
+void int8_rows_dot_nibbles4(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
+                            float* out, int64_t out_stride) {
+  const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
+  const int shift = block == 32 ? 0 : block == 64 ? 1 : block == 128 ? 2 : 3;  // sub-block → block
+  const __m512i mask = _mm512_set1_epi8(0x0F);
+  // Lane 4L + k takes sub-block L's scale of column 0, 2, 1, 3 for k = 0, 1, 2, 3, from the four
+  // columns' scales side by side.
+  const __m512i lane_of_scale = _mm512_set_epi32(15, 7, 11, 3, 14, 6, 10, 2, 13, 5, 9, 1, 12, 4, 8, 0);
+  __m512 acc[NR];
+  for (int r = 0; r < NR; ++r) acc[r] = _mm512_setzero_ps();
+  for (int64_t sb = 0; sb < full; sb += 4) {
+    __m512i a_even[NR], a_odd[NR], start[NR];
+    __m512 a_scale[NR];
+    for (int r = 0; r < NR; ++r) {
+      a_even[r] = _mm512_loadu_si512(rows[r].q + sb * 32);
+      a_odd[r] = _mm512_loadu_si512(rows[r].q + sb * 32 + 64);
+      start[r] = _mm512_loadu_si512(rows[r].lane_start + sb * 4);
+      a_scale[r] = _mm512_loadu_ps(rows[r].lane_scale + sb * 4);
+    }
+    __m512i even[4], odd[4];
+    for (int j = 0; j < 4; ++j) {
+      const __m512i bytes = _mm512_loadu_si512(cols.codes[j] + sb * 16);
+      even[j] = _mm512_and_si512(bytes, mask);
+      odd[j] = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), mask);
+    }
+    __m512 side_by_side = _mm512_castps128_ps512(four_sub_block_scales(cols.scale[0], sb, shift));
+    side_by_side = _mm512_insertf32x4(side_by_side, four_sub_block_scales(cols.scale[1], sb, shift), 1);
+    side_by_side = _mm512_insertf32x4(side_by_side, four_sub_block_scales(cols.scale[2], sb, shift), 2);
+    side_by_side = _mm512_insertf32x4(side_by_side, four_sub_block_scales(cols.scale[3], sb, shift), 3);
+    const __m512 b_scale = _mm512_permutexvar_ps(lane_of_scale, side_by_side);
+    for (int r = 0; r < NR; ++r) {
+      __m512i sum[4];
+      for (int j = 0; j < 4; ++j) {
+        sum[j] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even[j], a_even[r]), odd[j], a_odd[r]);
+      }
+      // Per 128-bit lane: [c0 c0 c1 c1] and [c2 c2 c3 c3] (two partial sums each), then
+      // [c0 c2 c1 c3].
+      const __m512i s01 = _mm512_add_epi32(_mm512_unpacklo_epi64(sum[0], sum[1]), _mm512_unpackhi_epi64(sum[0], sum[1]));
+      const __m512i s23 = _mm512_add_epi32(_mm512_unpacklo_epi64(sum[2], sum[3]), _mm512_unpackhi_epi64(sum[2], sum[3]));
+      const __m512i lo = _mm512_unpacklo_epi32(s01, s23), hi = _mm512_unpackhi_epi32(s01, s23);
+      const __m512i all = _mm512_add_epi32(_mm512_unpacklo_epi64(lo, hi), _mm512_unpackhi_epi64(lo, hi));
+      acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(all), _mm512_mul_ps(a_scale[r], b_scale), acc[r]);
+    }
+  }
+  __m128 tail[NR][4];
+  nibble_tail<NR, 4>(rows, cols, full, sub_blocks, shift, tail);
+  for (int r = 0; r < NR; ++r) {
+    const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(acc[r]), _mm512_extractf32x8_ps(acc[r], 1));
+    const __m128 four = _mm_add_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1));
+    float* row_out = out + r * out_stride;
+    __m128 sums = _mm_shuffle_ps(four, four, _MM_SHUFFLE(3, 1, 2, 0));  // columns 0, 1, 2, 3
+    if (full < sub_blocks) {
+      sums = _mm_add_ps(sums, _mm_set_ps(hsum(tail[r][3]), hsum(tail[r][2]), hsum(tail[r][1]), hsum(tail[r][0])));
+    }
+    _mm_storeu_ps(row_out, _mm_add_ps(_mm_loadu_ps(row_out), sums));
+  }
+}
+
 template <int NR>
 void dispatch_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* out,
                       int64_t out_stride) {
   switch (cols.count) {
-    case 4: int8_rows_dot_nibbles<NR, 4>(rows, cols, n_blocks, block, out, out_stride); return;
+    case 4: int8_rows_dot_nibbles4<NR>(rows, cols, n_blocks, block, out, out_stride); return;
     case 3: int8_rows_dot_nibbles<NR, 3>(rows, cols, n_blocks, block, out, out_stride); return;
     case 2: int8_rows_dot_nibbles<NR, 2>(rows, cols, n_blocks, block, out, out_stride); return;
     default: int8_rows_dot_nibbles<NR, 1>(rows, cols, n_blocks, block, out, out_stride); return;

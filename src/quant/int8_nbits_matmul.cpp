@@ -15,7 +15,7 @@ namespace {
 // Up to this many rows, 4-bit codes are decoded in registers rather than unpacked per tile.
 constexpr int64_t kFewRows = 4;
 // Rows per kernel call (see int8_rows_dot).
-constexpr int64_t kRows = 3;
+constexpr int64_t kRows = 4;
 
 // C = Σ_blk (a_scale · Σqa)[m, blk] · (−b_scale · zp)[n, blk], one sgemm as in ORT. Implicit zero
 // points are one power of two, so −zp · (a_s·Σqa × b_sᵀ) is exactly that and needs no copy of the
