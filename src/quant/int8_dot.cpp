@@ -1,5 +1,6 @@
 #include "quant/int8_dot.h"
 
+#include <algorithm>
 #include <cmath>
 
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
@@ -203,7 +204,7 @@ void nibble_tail(const Int8Row* rows, const Int8Columns& cols, int64_t full, int
 // lanes 4L, 4L+1 of 128-bit lane L for the first column, 4L+2, 4L+3 for the second.
 template <int NR, int NC>
 void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
-                           float* out, int64_t out_stride) {
+                           float* out, int64_t out_stride, bool store) {
   constexpr int kPairs = NC / 2, kSingle = NC % 2;
   const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
   const int shift = block == 32 ? 0 : block == 64 ? 1 : block == 128 ? 2 : 3;  // sub-block → block
@@ -258,10 +259,13 @@ void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t
       const __m128 four = _mm_add_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1));
       if (p < kPairs) {
         const __m128 two = _mm_hadd_ps(four, four);  // the pair's first column, then its second
-        row_out[2 * p] += _mm_cvtss_f32(two) + hsum(tail[r][2 * p]);
-        row_out[2 * p + 1] += _mm_cvtss_f32(_mm_movehdup_ps(two)) + hsum(tail[r][2 * p + 1]);
+        const float first = _mm_cvtss_f32(two) + hsum(tail[r][2 * p]);
+        const float second = _mm_cvtss_f32(_mm_movehdup_ps(two)) + hsum(tail[r][2 * p + 1]);
+        row_out[2 * p] = store ? first : row_out[2 * p] + first;
+        row_out[2 * p + 1] = store ? second : row_out[2 * p + 1] + second;
       } else {
-        row_out[NC - 1] += hsum(_mm_add_ps(four, tail[r][NC - 1]));
+        const float last = hsum(_mm_add_ps(four, tail[r][NC - 1]));
+        row_out[NC - 1] = store ? last : row_out[NC - 1] + last;
       }
     }
   }
@@ -272,7 +276,7 @@ void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t
 // all four.
 template <int NR>
 void int8_rows_dot_nibbles4(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
-                            float* out, int64_t out_stride) {
+                            float* out, int64_t out_stride, bool store) {
   const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
   const int shift = block == 32 ? 0 : block == 64 ? 1 : block == 128 ? 2 : 3;  // sub-block → block
   const __m512i mask = _mm512_set1_epi8(0x0F);
@@ -325,18 +329,18 @@ void int8_rows_dot_nibbles4(const Int8Row* rows, const Int8Columns& cols, int64_
     if (full < sub_blocks) {
       sums = _mm_add_ps(sums, _mm_set_ps(hsum(tail[r][3]), hsum(tail[r][2]), hsum(tail[r][1]), hsum(tail[r][0])));
     }
-    _mm_storeu_ps(row_out, _mm_add_ps(_mm_loadu_ps(row_out), sums));
+    _mm_storeu_ps(row_out, store ? sums : _mm_add_ps(_mm_loadu_ps(row_out), sums));
   }
 }
 
 template <int NR>
 void dispatch_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* out,
-                      int64_t out_stride) {
+                      int64_t out_stride, bool store) {
   switch (cols.count) {
-    case 4: int8_rows_dot_nibbles4<NR>(rows, cols, n_blocks, block, out, out_stride); return;
-    case 3: int8_rows_dot_nibbles<NR, 3>(rows, cols, n_blocks, block, out, out_stride); return;
-    case 2: int8_rows_dot_nibbles<NR, 2>(rows, cols, n_blocks, block, out, out_stride); return;
-    default: int8_rows_dot_nibbles<NR, 1>(rows, cols, n_blocks, block, out, out_stride); return;
+    case 4: int8_rows_dot_nibbles4<NR>(rows, cols, n_blocks, block, out, out_stride, store); return;
+    case 3: int8_rows_dot_nibbles<NR, 3>(rows, cols, n_blocks, block, out, out_stride, store); return;
+    case 2: int8_rows_dot_nibbles<NR, 2>(rows, cols, n_blocks, block, out, out_stride, store); return;
+    default: int8_rows_dot_nibbles<NR, 1>(rows, cols, n_blocks, block, out, out_stride, store); return;
   }
 }
 #pragma GCC diagnostic pop
@@ -372,18 +376,21 @@ void natural_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_bloc
 }  // namespace
 
 void int8_rows_dot(const Int8Row* rows, int count, const Int8Columns& cols, int64_t n_blocks, int64_t block,
-                   float* scratch, float* out, int64_t out_stride) {
+                   float* scratch, float* out, int64_t out_stride, bool store) {
 #ifdef EVALQ_INT8_DOT_VNNI
   if (rows[0].nibble_groups) {
     switch (count) {
-      case 4: dispatch_nibbles<4>(rows, cols, n_blocks, block, out, out_stride); return;
-      case 3: dispatch_nibbles<3>(rows, cols, n_blocks, block, out, out_stride); return;
-      case 2: dispatch_nibbles<2>(rows, cols, n_blocks, block, out, out_stride); return;
-      default: dispatch_nibbles<1>(rows, cols, n_blocks, block, out, out_stride); return;
+      case 4: dispatch_nibbles<4>(rows, cols, n_blocks, block, out, out_stride, store); return;
+      case 3: dispatch_nibbles<3>(rows, cols, n_blocks, block, out, out_stride, store); return;
+      case 2: dispatch_nibbles<2>(rows, cols, n_blocks, block, out, out_stride, store); return;
+      default: dispatch_nibbles<1>(rows, cols, n_blocks, block, out, out_stride, store); return;
     }
   }
 #endif
-  for (int r = 0; r < count; ++r) natural_row_dot(rows[r], cols, n_blocks, block, scratch, out + r * out_stride);
+  for (int r = 0; r < count; ++r) {
+    if (store) std::fill_n(out + r * out_stride, cols.count, 0.0f);
+    natural_row_dot(rows[r], cols, n_blocks, block, scratch, out + r * out_stride);
+  }
 }
 
 bool int8_nibble_groups_supported() {

@@ -39,8 +39,8 @@ struct Int8Row {
 bool int8_nibble_groups_supported();
 
 // out[r * out_stride + j] += the dot of rows[r] (r < count <= 4, all in the same order) with
-// column j; `scratch` holds 8 * n_blocks floats.
+// column j, or = with `store`; `scratch` holds 8 * n_blocks floats.
 void int8_rows_dot(const Int8Row* rows, int count, const Int8Columns& cols, int64_t n_blocks, int64_t block,
-                   float* scratch, float* out, int64_t out_stride);
+                   float* scratch, float* out, int64_t out_stride, bool store);
 
 }  // namespace evalq

@@ -50,8 +50,8 @@ void int8_nbits_matmul(const NBitsWeights& w, const float* a, int64_t M, float* 
   // given A in the matching element order.
   const bool nibble_groups = shape.bits == 4 && bs >= 32 && int8_nibble_groups_supported();
   const Int8Rows qa = quantize_rows_int8(a, M, shape.K, bs, nibble_groups ? Int8Order::NibbleGroups : Int8Order::Natural);
-  // That kernel also takes an implicit zero point inside its integer sums, exactly; otherwise
-  // the zero-point terms come first and the kernel adds to them.
+  // That kernel also takes an implicit zero point inside its integer sums, exactly, and then
+  // stores C; otherwise the zero-point terms come first and the kernel adds to them.
   const bool zero_point_in_kernel = nibble_groups && w.zero_point_kind() == NBitsWeights::ZeroPoints::Implicit;
   const int64_t sub_blocks = nibble_groups ? padded / 32 : 0;
   if (!zero_point_in_kernel) zero_point_terms(w, qa, M, c);
@@ -81,7 +81,6 @@ void int8_nbits_matmul(const NBitsWeights& w, const float* a, int64_t M, float* 
         rows[r].lane_scale = lanes.scale.data() + (m + r) * lanes.groups * 16;
         rows[r].lane_start = lanes.start.data() + (m + r) * lanes.groups * 16;
         rows[r].nibble_groups = nibble_groups;
-        if (zero_point_in_kernel) std::fill_n(c + (m + r) * N + n0, count, 0.0f);
       }
       for (int64_t col = 0; col < count; col += 4) {
         Int8Columns cols;
@@ -92,7 +91,7 @@ void int8_nbits_matmul(const NBitsWeights& w, const float* a, int64_t M, float* 
           cols.codes[j] = in_place ? w.column_bytes(n0 + col + j) : codes.data() + (col + j) * padded;
           cols.scale[j] = w.scales() + (n0 + col + j) * nb;
         }
-        int8_rows_dot(rows, rows_here, cols, nb, bs, scratch.data(), c + m * N + n0 + col, N);
+        int8_rows_dot(rows, rows_here, cols, nb, bs, scratch.data(), c + m * N + n0 + col, N, zero_point_in_kernel);
       }
     }
   });
