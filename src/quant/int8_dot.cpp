@@ -1,6 +1,7 @@
 #include "quant/int8_dot.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
@@ -198,16 +199,17 @@ void nibble_tail(const Int8Row* rows, const Int8Columns& cols, int64_t full, int
 // sub-blocks per step, 512 bits wide. The low nibbles of 64 packed bytes are the even elements of
 // four sub-blocks (one per 128-bit lane), the high nibbles the odd ones, matching the rows' order,
 // so each 128-bit lane of the two VPDPBUSD results sums one sub-block, started from the row's
-// lane_start (−zp · Σqa of the sub-block). An NR x NC tile lets every decoded column serve NR
-// rows and every activation register NC columns. The float work (convert, a_s · b_s, fma) is
-// what limits this loop, so two columns share it: their sums are first folded into one register,
-// lanes 4L, 4L+1 of 128-bit lane L for the first column, 4L+2, 4L+3 for the second.
+// lane_start (−zp · Σqa of the sub-block). An NR x NC tile (NC < 4 here; four columns take
+// int8_rows_dot_nibbles4) lets every decoded column serve NR rows and every activation register
+// NC columns. The float work (convert, a_s · b_s, fma) is what limits this loop, so two columns
+// share it: their sums are first folded into one register, lanes 4L, 4L+1 of 128-bit lane L for
+// the first column, 4L+2, 4L+3 for the second.
 template <int NR, int NC>
 void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
                            float* out, int64_t out_stride, bool store) {
   constexpr int kPairs = NC / 2, kSingle = NC % 2;
   const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
-  const int shift = block == 32 ? 0 : block == 64 ? 1 : block == 128 ? 2 : 3;  // sub-block → block
+  const int shift = std::countr_zero(static_cast<uint64_t>(block / 32));  // sub-block → block
   const __m512i mask = _mm512_set1_epi8(0x0F);
   const __m512i lane_of_scale = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
   const __m512i lane_of_pair_scale = _mm512_set_epi32(7, 7, 3, 3, 6, 6, 2, 2, 5, 5, 1, 1, 4, 4, 0, 0);
@@ -278,7 +280,7 @@ template <int NR>
 void int8_rows_dot_nibbles4(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
                             float* out, int64_t out_stride, bool store) {
   const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
-  const int shift = block == 32 ? 0 : block == 64 ? 1 : block == 128 ? 2 : 3;  // sub-block → block
+  const int shift = std::countr_zero(static_cast<uint64_t>(block / 32));  // sub-block → block
   const __m512i mask = _mm512_set1_epi8(0x0F);
   // Lane 4L + k takes sub-block L's scale of column 0, 2, 1, 3 for k = 0, 1, 2, 3, from the four
   // columns' scales side by side.

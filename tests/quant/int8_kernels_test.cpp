@@ -53,7 +53,8 @@ struct Shape {
 
 TEST(Int8NBitsMatmul, MatchesThePerBlockFormula) {
   const Shape shapes[] = {{9, 456, 13, 32, false}, {9, 456, 13, 32, true},  {4, 512, 8, 64, false},
-                          {1, 384, 5, 128, false}, {7, 640, 6, 256, true},  {3, 96, 4, 32, false}};
+                          {1, 384, 5, 128, false}, {7, 640, 6, 256, true},  {3, 96, 4, 32, false},
+                          {5, 1100, 4, 512, false}};
   std::mt19937 rng(11);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   for (const Shape& sh : shapes) {
