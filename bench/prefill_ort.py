@@ -41,14 +41,16 @@ def main():
             feeds[inp.name] = np.zeros((1, inp.shape[1], 0, inp.shape[3]), dtype=dtype)
     out = ["logits"]
     sess.run(out, feeds)
-    times = []
+    # CPU seconds too: with one thread on a shared machine they vary less than wall time.
+    times, cpu = [], []
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         sess.run(out, feeds)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     med = statistics.median(times)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"ort tokens={n} threads={args.threads} median_s={med:.4f} tokens_per_s={n / med:.1f} peak_rss_mb={rss:.1f}")
+    print(f"ort tokens={n} threads={args.threads} median_s={med:.4f} median_cpu_s={statistics.median(cpu):.4f} tokens_per_s={n / med:.1f} peak_rss_mb={rss:.1f}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,21 @@ struct Int8Rows {
   std::vector<int8_t> q;       // [rows][n_blocks * block]
   std::vector<float> scale;    // [rows][n_blocks]
   std::vector<float> scaled_sum;  // [rows][n_blocks]: scale * sum of q, for zero-point terms
+  // NibbleGroups only: [rows][n_blocks * block / 32], the sum of q over each 32 elements.
+  std::vector<int32_t> sub_block_sums;
 };
+
+// What the NibbleGroups kernel (quant/int8_dot.h) needs per row and whole group of four 32-element
+// sub-blocks, laid out as its VPDPBUSD sums (sub-block L of the group in lanes 4L .. 4L+3):
+// scale holds the sub-block's a_scale in all four lanes, start −zero_point · Σq of the sub-block
+// in lane 4L and 0 in the other three.
+struct NibbleLaneTerms {
+  int64_t groups = 0;           // per row
+  std::vector<float> scale;     // [rows][groups * 16]
+  std::vector<int32_t> start;   // [rows][groups * 16]
+};
+
+NibbleLaneTerms nibble_lane_terms(const Int8Rows& rows, int32_t zero_point);
 
 Int8Rows quantize_rows_int8(const float* a, int64_t rows, int64_t K, int64_t block,
                             Int8Order order = Int8Order::Natural);

@@ -1,5 +1,7 @@
 #include "quant/int8_dot.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 
 #if defined(__AVX512VNNI__) && defined(__AVX512VL__)
@@ -59,12 +61,13 @@ inline __m256i dot16(__m128i codes, __m128i a) {
 #endif
 }
 
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+inline float hsum(__m128 s) {
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
 }
+
+inline float hsum(__m256 v) { return hsum(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
 
 // 32 codes starting at element k: bytes as they are, or 16 packed bytes split into nibbles and
 // interleaved back into element order.
@@ -154,55 +157,23 @@ void int8_row_dot_simd(const Int8Row& row, const Int8Columns& cols, int64_t n_bl
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// Rows in Int8Order::NibbleGroups against packed 4-bit columns, block >= 32: four 32-element
-// sub-blocks per step, 512 bits wide. The low nibbles of 64 packed bytes are the even elements of
-// four sub-blocks (one per 128-bit lane), the high nibbles the odd ones, matching the rows' order,
-// so each 128-bit lane of the two VPDPBUSD results sums one sub-block. NR rows share each decoded
-// column. `scratch` holds NR * 4 * n_blocks floats.
+// The scales of sub-blocks sb .. sb+3 (sb a multiple of 4) from per-block scales, block = 32 << shift.
+inline __m128 four_sub_block_scales(const float* scale, int64_t sb, int shift) {
+  switch (shift) {
+    case 0: return _mm_loadu_ps(scale + sb);
+    case 1: {
+      const __m128 two = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(scale + sb / 2)));
+      return _mm_unpacklo_ps(two, two);
+    }
+    default: return _mm_set1_ps(scale[sb >> shift]);
+  }
+}
+
+// Sub-blocks [full, sub_blocks) left after the last group of four, 128 bits wide: tail[r][j]
+// holds four lanes whose sum is the rest of row r · column j.
 template <int NR, int NC>
-void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
-                           float* scratch, float* const* out) {
-  float* combined[NR][NC];
-  for (int r = 0; r < NR; ++r) {
-    for (int j = 0; j < NC; ++j) {
-      float* __restrict dst = scratch + (r * 4 + j) * n_blocks;
-      const float* __restrict a_scale = rows[r].scale;
-      const float* __restrict b_scale = cols.scale[j];
-      for (int64_t blk = 0; blk < n_blocks; ++blk) dst[blk] = a_scale[blk] * b_scale[blk];
-      combined[r][j] = dst;
-    }
-  }
-  const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
-  const int shift = block == 32 ? 0 : block == 64 ? 1 : block == 128 ? 2 : 3;  // sub-block → block
-  const __m512i mask = _mm512_set1_epi8(0x0F);
-  const __m512i lane_of_scale = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
-  __m512 acc[NR][NC];
-  for (int r = 0; r < NR; ++r) {
-    for (int j = 0; j < NC; ++j) acc[r][j] = _mm512_setzero_ps();
-  }
-  for (int64_t sb = 0; sb < full; sb += 4) {
-    __m512i a_even[NR], a_odd[NR];
-    for (int r = 0; r < NR; ++r) {
-      a_even[r] = _mm512_loadu_si512(rows[r].q + sb * 32);
-      a_odd[r] = _mm512_loadu_si512(rows[r].q + sb * 32 + 64);
-    }
-    for (int j = 0; j < NC; ++j) {
-      const __m512i bytes = _mm512_loadu_si512(cols.codes[j] + sb * 16);
-      const __m512i even = _mm512_and_si512(bytes, mask);
-      const __m512i odd = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), mask);
-      for (int r = 0; r < NR; ++r) {
-        const __m512i sum =
-            _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), even, a_even[r]), odd, a_odd[r]);
-        const float* c = combined[r][j];
-        const __m128 four = shift == 0 ? _mm_loadu_ps(c + sb)
-                                       : _mm_set_ps(c[(sb + 3) >> shift], c[(sb + 2) >> shift], c[(sb + 1) >> shift],
-                                                    c[sb >> shift]);
-        const __m512 scales = _mm512_permutexvar_ps(lane_of_scale, _mm512_broadcast_f32x4(four));
-        acc[r][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), scales, acc[r][j]);
-      }
-    }
-  }
-  __m128 tail[NR][NC];
+void nibble_tail(const Int8Row* rows, const Int8Columns& cols, int64_t full, int64_t sub_blocks, int shift,
+                 __m128 (&tail)[NR][NC]) {
   for (int r = 0; r < NR; ++r) {
     for (int j = 0; j < NC; ++j) tail[r][j] = _mm_setzero_ps();
   }
@@ -215,27 +186,163 @@ void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t
       for (int r = 0; r < NR; ++r) {
         const __m128i a_even = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r].q + sb * 32));
         const __m128i a_odd = _mm_loadu_si128(reinterpret_cast<const __m128i*>(rows[r].q + sb * 32 + 16));
-        const __m128i sum = _mm_dpbusd_epi32(_mm_dpbusd_epi32(_mm_setzero_si128(), even, a_even), odd, a_odd);
-        tail[r][j] = _mm_fmadd_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(combined[r][j][sb >> shift]), tail[r][j]);
+        const __m128i start = _mm_cvtsi32_si128(-cols.zero_point * rows[r].sub_block_sums[sb]);
+        const __m128i sum = _mm_dpbusd_epi32(_mm_dpbusd_epi32(start, even, a_even), odd, a_odd);
+        const float scale = rows[r].scale[sb >> shift] * cols.scale[j][sb >> shift];
+        tail[r][j] = _mm_fmadd_ps(_mm_cvtepi32_ps(sum), _mm_set1_ps(scale), tail[r][j]);
       }
-    }
-  }
-  for (int r = 0; r < NR; ++r) {
-    for (int j = 0; j < NC; ++j) {
-      const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(acc[r][j]), _mm512_extractf32x8_ps(acc[r][j], 1));
-      out[r][j] += hsum(_mm256_add_ps(halves, _mm256_set_m128(_mm_setzero_ps(), tail[r][j])));
     }
   }
 }
 
+// Rows in Int8Order::NibbleGroups against packed 4-bit columns, block >= 32: four 32-element
+// sub-blocks per step, 512 bits wide. The low nibbles of 64 packed bytes are the even elements of
+// four sub-blocks (one per 128-bit lane), the high nibbles the odd ones, matching the rows' order,
+// so each 128-bit lane of the two VPDPBUSD results sums one sub-block, started from the row's
+// lane_start (−zp · Σqa of the sub-block). An NR x NC tile (NC < 4 here; four columns take
+// int8_rows_dot_nibbles4) lets every decoded column serve NR rows and every activation register
+// NC columns. The float work (convert, a_s · b_s, fma) is what limits this loop, so two columns
+// share it: their sums are first folded into one register, lanes 4L, 4L+1 of 128-bit lane L for
+// the first column, 4L+2, 4L+3 for the second.
+template <int NR, int NC>
+void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
+                           float* out, int64_t out_stride, bool store) {
+  constexpr int kPairs = NC / 2, kSingle = NC % 2;
+  const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
+  const int shift = std::countr_zero(static_cast<uint64_t>(block / 32));  // sub-block → block
+  const __m512i mask = _mm512_set1_epi8(0x0F);
+  const __m512i lane_of_scale = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+  const __m512i lane_of_pair_scale = _mm512_set_epi32(7, 7, 3, 3, 6, 6, 2, 2, 5, 5, 1, 1, 4, 4, 0, 0);
+  __m512 acc[NR][kPairs + kSingle];
+  for (int r = 0; r < NR; ++r) {
+    for (int p = 0; p < kPairs + kSingle; ++p) acc[r][p] = _mm512_setzero_ps();
+  }
+  for (int64_t sb = 0; sb < full; sb += 4) {
+    __m512i a_even[NR], a_odd[NR], start[NR];
+    __m512 a_scale[NR];
+    for (int r = 0; r < NR; ++r) {
+      a_even[r] = _mm512_loadu_si512(rows[r].q + sb * 32);
+      a_odd[r] = _mm512_loadu_si512(rows[r].q + sb * 32 + 64);
+      start[r] = _mm512_loadu_si512(rows[r].lane_start + sb * 4);
+      a_scale[r] = _mm512_loadu_ps(rows[r].lane_scale + sb * 4);
+    }
+    for (int p = 0; p < kPairs; ++p) {
+      const __m512i bytes0 = _mm512_loadu_si512(cols.codes[2 * p] + sb * 16);
+      const __m512i bytes1 = _mm512_loadu_si512(cols.codes[2 * p + 1] + sb * 16);
+      const __m512i even0 = _mm512_and_si512(bytes0, mask), odd0 = _mm512_and_si512(_mm512_srli_epi16(bytes0, 4), mask);
+      const __m512i even1 = _mm512_and_si512(bytes1, mask), odd1 = _mm512_and_si512(_mm512_srli_epi16(bytes1, 4), mask);
+      const __m256 both = _mm256_set_m128(four_sub_block_scales(cols.scale[2 * p + 1], sb, shift),
+                                          four_sub_block_scales(cols.scale[2 * p], sb, shift));
+      const __m512 b_scale = _mm512_permutexvar_ps(lane_of_pair_scale, _mm512_castps256_ps512(both));
+      for (int r = 0; r < NR; ++r) {
+        const __m512i sum0 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even0, a_even[r]), odd0, a_odd[r]);
+        const __m512i sum1 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even1, a_even[r]), odd1, a_odd[r]);
+        const __m512i folded = _mm512_add_epi32(_mm512_unpacklo_epi64(sum0, sum1), _mm512_unpackhi_epi64(sum0, sum1));
+        acc[r][p] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(folded), _mm512_mul_ps(a_scale[r], b_scale), acc[r][p]);
+      }
+    }
+    if constexpr (kSingle) {
+      const __m512i bytes = _mm512_loadu_si512(cols.codes[NC - 1] + sb * 16);
+      const __m512i even = _mm512_and_si512(bytes, mask), odd = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), mask);
+      const __m512 b_scale =
+          _mm512_permutexvar_ps(lane_of_scale, _mm512_castps128_ps512(four_sub_block_scales(cols.scale[NC - 1], sb, shift)));
+      for (int r = 0; r < NR; ++r) {
+        const __m512i sum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even, a_even[r]), odd, a_odd[r]);
+        acc[r][kPairs] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(a_scale[r], b_scale), acc[r][kPairs]);
+      }
+    }
+  }
+  __m128 tail[NR][NC];
+  nibble_tail<NR, NC>(rows, cols, full, sub_blocks, shift, tail);
+  for (int r = 0; r < NR; ++r) {
+    float* row_out = out + r * out_stride;
+    for (int p = 0; p < kPairs + kSingle; ++p) {
+      const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(acc[r][p]), _mm512_extractf32x8_ps(acc[r][p], 1));
+      const __m128 four = _mm_add_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1));
+      if (p < kPairs) {
+        const __m128 two = _mm_hadd_ps(four, four);  // the pair's first column, then its second
+        const float first = _mm_cvtss_f32(two) + hsum(tail[r][2 * p]);
+        const float second = _mm_cvtss_f32(_mm_movehdup_ps(two)) + hsum(tail[r][2 * p + 1]);
+        row_out[2 * p] = store ? first : row_out[2 * p] + first;
+        row_out[2 * p + 1] = store ? second : row_out[2 * p + 1] + second;
+      } else {
+        const float last = hsum(_mm_add_ps(four, tail[r][NC - 1]));
+        row_out[NC - 1] = store ? last : row_out[NC - 1] + last;
+      }
+    }
+  }
+}
+
+// int8_rows_dot_nibbles for four columns: the four sums of a row are folded into one register
+// (lanes 4L .. 4L+3 of 128-bit lane L hold columns 0, 2, 1, 3), so the float work is shared by
+// all four.
 template <int NR>
-void dispatch_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
-                      float* const* out) {
+void int8_rows_dot_nibbles4(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block,
+                            float* out, int64_t out_stride, bool store) {
+  const int64_t sub_blocks = n_blocks * block / 32, full = sub_blocks / 4 * 4;
+  const int shift = std::countr_zero(static_cast<uint64_t>(block / 32));  // sub-block → block
+  const __m512i mask = _mm512_set1_epi8(0x0F);
+  // Lane 4L + k takes sub-block L's scale of column 0, 2, 1, 3 for k = 0, 1, 2, 3, from the four
+  // columns' scales side by side.
+  const __m512i lane_of_scale = _mm512_set_epi32(15, 7, 11, 3, 14, 6, 10, 2, 13, 5, 9, 1, 12, 4, 8, 0);
+  __m512 acc[NR];
+  for (int r = 0; r < NR; ++r) acc[r] = _mm512_setzero_ps();
+  for (int64_t sb = 0; sb < full; sb += 4) {
+    __m512i a_even[NR], a_odd[NR], start[NR];
+    __m512 a_scale[NR];
+    for (int r = 0; r < NR; ++r) {
+      a_even[r] = _mm512_loadu_si512(rows[r].q + sb * 32);
+      a_odd[r] = _mm512_loadu_si512(rows[r].q + sb * 32 + 64);
+      start[r] = _mm512_loadu_si512(rows[r].lane_start + sb * 4);
+      a_scale[r] = _mm512_loadu_ps(rows[r].lane_scale + sb * 4);
+    }
+    __m512i even[4], odd[4];
+    for (int j = 0; j < 4; ++j) {
+      const __m512i bytes = _mm512_loadu_si512(cols.codes[j] + sb * 16);
+      even[j] = _mm512_and_si512(bytes, mask);
+      odd[j] = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), mask);
+    }
+    __m512 side_by_side = _mm512_castps128_ps512(four_sub_block_scales(cols.scale[0], sb, shift));
+    side_by_side = _mm512_insertf32x4(side_by_side, four_sub_block_scales(cols.scale[1], sb, shift), 1);
+    side_by_side = _mm512_insertf32x4(side_by_side, four_sub_block_scales(cols.scale[2], sb, shift), 2);
+    side_by_side = _mm512_insertf32x4(side_by_side, four_sub_block_scales(cols.scale[3], sb, shift), 3);
+    const __m512 b_scale = _mm512_permutexvar_ps(lane_of_scale, side_by_side);
+    for (int r = 0; r < NR; ++r) {
+      __m512i sum[4];
+      for (int j = 0; j < 4; ++j) {
+        sum[j] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even[j], a_even[r]), odd[j], a_odd[r]);
+      }
+      // Per 128-bit lane: [c0 c0 c1 c1] and [c2 c2 c3 c3] (two partial sums each), then
+      // [c0 c2 c1 c3].
+      const __m512i s01 = _mm512_add_epi32(_mm512_unpacklo_epi64(sum[0], sum[1]), _mm512_unpackhi_epi64(sum[0], sum[1]));
+      const __m512i s23 = _mm512_add_epi32(_mm512_unpacklo_epi64(sum[2], sum[3]), _mm512_unpackhi_epi64(sum[2], sum[3]));
+      const __m512i lo = _mm512_unpacklo_epi32(s01, s23), hi = _mm512_unpackhi_epi32(s01, s23);
+      const __m512i all = _mm512_add_epi32(_mm512_unpacklo_epi64(lo, hi), _mm512_unpackhi_epi64(lo, hi));
+      acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(all), _mm512_mul_ps(a_scale[r], b_scale), acc[r]);
+    }
+  }
+  __m128 tail[NR][4];
+  nibble_tail<NR, 4>(rows, cols, full, sub_blocks, shift, tail);
+  for (int r = 0; r < NR; ++r) {
+    const __m256 halves = _mm256_add_ps(_mm512_castps512_ps256(acc[r]), _mm512_extractf32x8_ps(acc[r], 1));
+    const __m128 four = _mm_add_ps(_mm256_castps256_ps128(halves), _mm256_extractf128_ps(halves, 1));
+    float* row_out = out + r * out_stride;
+    __m128 sums = _mm_shuffle_ps(four, four, _MM_SHUFFLE(3, 1, 2, 0));  // columns 0, 1, 2, 3
+    if (full < sub_blocks) {
+      sums = _mm_add_ps(sums, _mm_set_ps(hsum(tail[r][3]), hsum(tail[r][2]), hsum(tail[r][1]), hsum(tail[r][0])));
+    }
+    _mm_storeu_ps(row_out, store ? sums : _mm_add_ps(_mm_loadu_ps(row_out), sums));
+  }
+}
+
+template <int NR>
+void dispatch_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* out,
+                      int64_t out_stride, bool store) {
   switch (cols.count) {
-    case 4: int8_rows_dot_nibbles<NR, 4>(rows, cols, n_blocks, block, scratch, out); return;
-    case 3: int8_rows_dot_nibbles<NR, 3>(rows, cols, n_blocks, block, scratch, out); return;
-    case 2: int8_rows_dot_nibbles<NR, 2>(rows, cols, n_blocks, block, scratch, out); return;
-    default: int8_rows_dot_nibbles<NR, 1>(rows, cols, n_blocks, block, scratch, out); return;
+    case 4: int8_rows_dot_nibbles4<NR>(rows, cols, n_blocks, block, out, out_stride, store); return;
+    case 3: int8_rows_dot_nibbles<NR, 3>(rows, cols, n_blocks, block, out, out_stride, store); return;
+    case 2: int8_rows_dot_nibbles<NR, 2>(rows, cols, n_blocks, block, out, out_stride, store); return;
+    default: int8_rows_dot_nibbles<NR, 1>(rows, cols, n_blocks, block, out, out_stride, store); return;
   }
 }
 #pragma GCC diagnostic pop
@@ -253,39 +360,9 @@ void dispatch_columns(const Int8Row& row, const Int8Columns& cols, int64_t n_blo
 }
 #endif
 
-}  // namespace
-
-void int8_row_pair_dot(const Int8Row& row0, const Int8Row& row1, const Int8Columns& cols, int64_t n_blocks,
-                       int64_t block, float* scratch, float* out0, float* out1) {
-#ifdef EVALQ_INT8_DOT_VNNI
-  if (row0.nibble_groups && row1.nibble_groups) {
-    const Int8Row rows[2] = {row0, row1};
-    float* outs[2] = {out0, out1};
-    dispatch_nibbles<2>(rows, cols, n_blocks, block, scratch, outs);
-    return;
-  }
-#endif
-  int8_row_dot(row0, cols, n_blocks, block, scratch, out0);
-  int8_row_dot(row1, cols, n_blocks, block, scratch, out1);
-}
-
-bool int8_nibble_groups_supported() {
-#ifdef EVALQ_INT8_DOT_VNNI
-  return true;
-#else
-  return false;
-#endif
-}
-
-void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
+// One row in Int8Order::Natural.
+void natural_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks, int64_t block, float* scratch,
                   float* out) {
-#ifdef EVALQ_INT8_DOT_VNNI
-  if (row.nibble_groups) {
-    float* outs[1] = {out};
-    dispatch_nibbles<1>(&row, cols, n_blocks, block, scratch, outs);
-    return;
-  }
-#endif
 #ifdef EVALQ_INT8_DOT_SIMD
   if (cols.packed4) {
     dispatch_columns<true>(row, cols, n_blocks, block, scratch, out);
@@ -295,6 +372,34 @@ void int8_row_dot(const Int8Row& row, const Int8Columns& cols, int64_t n_blocks,
 #else
   (void)scratch;
   int8_row_dot_scalar(row, cols, n_blocks, block, out);
+#endif
+}
+
+}  // namespace
+
+void int8_rows_dot(const Int8Row* rows, int count, const Int8Columns& cols, int64_t n_blocks, int64_t block,
+                   float* scratch, float* out, int64_t out_stride, bool store) {
+#ifdef EVALQ_INT8_DOT_VNNI
+  if (rows[0].nibble_groups) {
+    switch (count) {
+      case 4: dispatch_nibbles<4>(rows, cols, n_blocks, block, out, out_stride, store); return;
+      case 3: dispatch_nibbles<3>(rows, cols, n_blocks, block, out, out_stride, store); return;
+      case 2: dispatch_nibbles<2>(rows, cols, n_blocks, block, out, out_stride, store); return;
+      default: dispatch_nibbles<1>(rows, cols, n_blocks, block, out, out_stride, store); return;
+    }
+  }
+#endif
+  for (int r = 0; r < count; ++r) {
+    if (store) std::fill_n(out + r * out_stride, cols.count, 0.0f);
+    natural_row_dot(rows[r], cols, n_blocks, block, scratch, out + r * out_stride);
+  }
+}
+
+bool int8_nibble_groups_supported() {
+#ifdef EVALQ_INT8_DOT_VNNI
+  return true;
+#else
+  return false;
 #endif
 }
 

@@ -107,6 +107,11 @@ def cases():
             yield nbits_case(f"b{bits}_acc{acc}_f16", K=128, N=24, bits=bits, acc=acc, zp="packed", bias=True,
                              dtype=np.float16)
             yield nbits_case(f"b{bits}_acc{acc}_big", K=640, N=96, bits=bits, block=64, acc=acc, a_shape=[17, 640])
+            # Row and column counts that leave partial register tiles, K with whole and left-over
+            # groups of four 32-element sub-blocks.
+            yield nbits_case(f"b{bits}_acc{acc}_tiles", K=456, N=13, bits=bits, block=32, acc=acc, a_shape=[7, 456])
+            yield nbits_case(f"b{bits}_acc{acc}_tiles_zp_packed", K=456, N=13, bits=bits, block=32, acc=acc,
+                             zp="packed", a_shape=[7, 456])
     for bits in (4, 8):
         for acc in (1, 2, 3):  # fp32, fp16 and bf16 compute requests: ORT's x86 CPU kernel stays in fp32
             yield nbits_case(f"b{bits}_acc{acc}_zp_packed", K=160, N=20, bits=bits, acc=acc, zp="packed")

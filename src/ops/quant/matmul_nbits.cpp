@@ -5,7 +5,7 @@
 // (integer or implicit zero points, no g_idx; for 2 bits only block sizes 32/64/128): A is
 // quantized to int8 per K-block (see quant/int8_activations.h), int8 × code dot products are
 // summed per block and scaled by a_scale · b_scale, and the zero-point terms come from per-block
-// sums, one sgemm as in ORT (see quant/int8_dot.h):
+// sums, one sgemm as in ORT (see quant/int8_nbits_matmul.h):
 //   Y[m, n] = Σ_blk a_s·b_s · dot(qa, code) + Σ_blk (a_s · Σqa) · (−b_s · zp) + bias[n].
 // Everything else, as in ORT, is fp32 A × dequantized B: sgemm on tiles of columns, or direct dot
 // products for a few rows.
@@ -19,8 +19,7 @@
 
 #include "exec/kernel.h"
 #include "quant/fp32_column_dot.h"
-#include "quant/int8_activations.h"
-#include "quant/int8_dot.h"
+#include "quant/int8_nbits_matmul.h"
 #include "quant/nbits_weights.h"
 
 namespace evalq {
@@ -99,7 +98,7 @@ class MatMulNBits final : public OpKernel {
       const bool int8_path = accuracy_level_ == 4 && weights->zero_point_kind() != NBitsWeights::ZeroPoints::Float &&
                              !weights->has_g_idx() && (shape_.bits != 2 || two_bit_int8_block(shape_.block_size));
       if (int8_path) {
-        int8_matmul(*weights, a.data<float>(), M, c);
+        int8_nbits_matmul(*weights, a.data<float>(), M, c);
       } else {
         fp32_matmul(*weights, a.data<float>(), M, c);
       }
@@ -182,74 +181,6 @@ class MatMulNBits final : public OpKernel {
     float sum = 0.0f;
     for (float p : partial) sum += p;
     return sum;
-  }
-
-  // C = Σ_blk (a_scale · Σqa)[m, blk] · (−b_scale · zp)[n, blk], one sgemm as in ORT. Implicit zero
-  // points are one power of two, so −zp · (a_s·Σqa × b_sᵀ) is exactly that and needs no copy of the
-  // scales.
-  void zero_point_terms(const NBitsWeights& w, const Int8Rows& qa, int64_t M, float* c) const {
-    const int64_t N = shape_.N, nb = shape_.n_blocks();
-    const float* b_terms = w.scales();
-    float alpha = -static_cast<float>(1 << (shape_.bits - 1));
-    std::vector<float> terms;
-    if (w.zero_point_kind() != NBitsWeights::ZeroPoints::Implicit) {
-      terms.resize(static_cast<size_t>(N * nb));
-      tbb::parallel_for(int64_t{0}, N, [&](int64_t n) {
-        for (int64_t blk = 0; blk < nb; ++blk) {
-          terms[n * nb + blk] = -w.scale(n, blk) * static_cast<float>(w.int_zero_point(n, blk));
-        }
-      });
-      b_terms = terms.data();
-      alpha = 1.0f;
-    }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(N), static_cast<int>(nb),
-                alpha, qa.scaled_sum.data(), static_cast<int>(nb), b_terms, static_cast<int>(nb), 0.0f, c,
-                static_cast<int>(N));
-  }
-
-  void int8_matmul(const NBitsWeights& w, const float* a, int64_t M, float* c) const {
-    const int64_t N = shape_.N, bs = shape_.block_size, nb = shape_.n_blocks(), padded = nb * bs;
-    // 4-bit weights with blocks of 32 or more have a kernel that reads the packed bytes directly,
-    // given A in the matching element order.
-    const bool nibble_groups = shape_.bits == 4 && bs >= 32 && int8_nibble_groups_supported();
-    const Int8Rows qa =
-        quantize_rows_int8(a, M, shape_.K, bs, nibble_groups ? Int8Order::NibbleGroups : Int8Order::Natural);
-    zero_point_terms(w, qa, M, c);
-    constexpr int64_t kCols = 16;
-    const int64_t tiles = (N + kCols - 1) / kCols;
-    tbb::parallel_for(int64_t{0}, tiles, [&](int64_t t) {
-      const int64_t n0 = t * kCols, count = std::min(kCols, N - n0);
-      // 8-bit codes are bytes already; 4-bit ones are decoded in registers for a few rows and
-      // unpacked once per tile when many rows reuse them.
-      const bool in_place = shape_.bits == 8 || (shape_.bits == 4 && (nibble_groups || M <= kFewRows));
-      std::vector<uint8_t> codes;
-      if (!in_place) {
-        codes.resize(static_cast<size_t>(count * padded));
-        w.unpack_columns(n0, count, codes.data());
-      }
-      std::vector<float> scratch(static_cast<size_t>(8 * nb));
-      // Rows in pairs, so that both use each decoded group of weights.
-      for (int64_t m = 0; m < M; m += 2) {
-        const bool pair = m + 1 < M;
-        const Int8Row row0{qa.q.data() + m * padded, qa.scale.data() + m * nb, nibble_groups};
-        const Int8Row row1 = pair ? Int8Row{row0.q + padded, row0.scale + nb, nibble_groups} : row0;
-        for (int64_t col = 0; col < count; col += 4) {
-          Int8Columns cols;
-          cols.count = static_cast<int>(std::min<int64_t>(4, count - col));
-          cols.packed4 = in_place && shape_.bits == 4;
-          for (int j = 0; j < cols.count; ++j) {
-            cols.codes[j] = in_place ? w.column_bytes(n0 + col + j) : codes.data() + (col + j) * padded;
-            cols.scale[j] = w.scales() + (n0 + col + j) * nb;
-          }
-          float* out0 = c + m * N + n0 + col;
-          if (pair) {
-            int8_row_pair_dot(row0, row1, cols, nb, bs, scratch.data(), out0, out0 + N);
-          } else {
-            int8_row_dot(row0, cols, nb, bs, scratch.data(), out0);
-          }
-        }
-      }
-    });
   }
 
   NBitsShape shape_;
