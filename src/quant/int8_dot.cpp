@@ -171,6 +171,22 @@ inline __m128 four_sub_block_scales(const float* scale, int64_t sb, int shift) {
 
 // Sub-blocks [full, sub_blocks) left after the last group of four, 128 bits wide: tail[r][j]
 // holds four lanes whose sum is the rest of row r · column j.
+// The NR rows' part of one 128-element step: even and odd elements, the integer start values and
+// the per-lane activation scales.
+template <int NR>
+struct NibbleStep {
+  __m512i even[NR], odd[NR], start[NR];
+  __m512 scale[NR];
+  void load(const Int8Row* rows, int64_t sb) {
+    for (int r = 0; r < NR; ++r) {
+      even[r] = _mm512_loadu_si512(rows[r].q + sb * 32);
+      odd[r] = _mm512_loadu_si512(rows[r].q + sb * 32 + 64);
+      start[r] = _mm512_loadu_si512(rows[r].lane_start + sb * 4);
+      scale[r] = _mm512_loadu_ps(rows[r].lane_scale + sb * 4);
+    }
+  }
+};
+
 template <int NR, int NC>
 void nibble_tail(const Int8Row* rows, const Int8Columns& cols, int64_t full, int64_t sub_blocks, int shift,
                  __m128 (&tail)[NR][NC]) {
@@ -218,14 +234,8 @@ void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t
     for (int p = 0; p < kPairs + kSingle; ++p) acc[r][p] = _mm512_setzero_ps();
   }
   for (int64_t sb = 0; sb < full; sb += 4) {
-    __m512i a_even[NR], a_odd[NR], start[NR];
-    __m512 a_scale[NR];
-    for (int r = 0; r < NR; ++r) {
-      a_even[r] = _mm512_loadu_si512(rows[r].q + sb * 32);
-      a_odd[r] = _mm512_loadu_si512(rows[r].q + sb * 32 + 64);
-      start[r] = _mm512_loadu_si512(rows[r].lane_start + sb * 4);
-      a_scale[r] = _mm512_loadu_ps(rows[r].lane_scale + sb * 4);
-    }
+    NibbleStep<NR> a;
+    a.load(rows, sb);
     for (int p = 0; p < kPairs; ++p) {
       const __m512i bytes0 = _mm512_loadu_si512(cols.codes[2 * p] + sb * 16);
       const __m512i bytes1 = _mm512_loadu_si512(cols.codes[2 * p + 1] + sb * 16);
@@ -235,10 +245,10 @@ void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t
                                           four_sub_block_scales(cols.scale[2 * p], sb, shift));
       const __m512 b_scale = _mm512_permutexvar_ps(lane_of_pair_scale, _mm512_castps256_ps512(both));
       for (int r = 0; r < NR; ++r) {
-        const __m512i sum0 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even0, a_even[r]), odd0, a_odd[r]);
-        const __m512i sum1 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even1, a_even[r]), odd1, a_odd[r]);
+        const __m512i sum0 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(a.start[r], even0, a.even[r]), odd0, a.odd[r]);
+        const __m512i sum1 = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(a.start[r], even1, a.even[r]), odd1, a.odd[r]);
         const __m512i folded = _mm512_add_epi32(_mm512_unpacklo_epi64(sum0, sum1), _mm512_unpackhi_epi64(sum0, sum1));
-        acc[r][p] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(folded), _mm512_mul_ps(a_scale[r], b_scale), acc[r][p]);
+        acc[r][p] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(folded), _mm512_mul_ps(a.scale[r], b_scale), acc[r][p]);
       }
     }
     if constexpr (kSingle) {
@@ -247,8 +257,8 @@ void int8_rows_dot_nibbles(const Int8Row* rows, const Int8Columns& cols, int64_t
       const __m512 b_scale =
           _mm512_permutexvar_ps(lane_of_scale, _mm512_castps128_ps512(four_sub_block_scales(cols.scale[NC - 1], sb, shift)));
       for (int r = 0; r < NR; ++r) {
-        const __m512i sum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even, a_even[r]), odd, a_odd[r]);
-        acc[r][kPairs] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(a_scale[r], b_scale), acc[r][kPairs]);
+        const __m512i sum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(a.start[r], even, a.even[r]), odd, a.odd[r]);
+        acc[r][kPairs] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(a.scale[r], b_scale), acc[r][kPairs]);
       }
     }
   }
@@ -288,14 +298,8 @@ void int8_rows_dot_nibbles4(const Int8Row* rows, const Int8Columns& cols, int64_
   __m512 acc[NR];
   for (int r = 0; r < NR; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t sb = 0; sb < full; sb += 4) {
-    __m512i a_even[NR], a_odd[NR], start[NR];
-    __m512 a_scale[NR];
-    for (int r = 0; r < NR; ++r) {
-      a_even[r] = _mm512_loadu_si512(rows[r].q + sb * 32);
-      a_odd[r] = _mm512_loadu_si512(rows[r].q + sb * 32 + 64);
-      start[r] = _mm512_loadu_si512(rows[r].lane_start + sb * 4);
-      a_scale[r] = _mm512_loadu_ps(rows[r].lane_scale + sb * 4);
-    }
+    NibbleStep<NR> a;
+    a.load(rows, sb);
     __m512i even[4], odd[4];
     for (int j = 0; j < 4; ++j) {
       const __m512i bytes = _mm512_loadu_si512(cols.codes[j] + sb * 16);
@@ -310,7 +314,7 @@ void int8_rows_dot_nibbles4(const Int8Row* rows, const Int8Columns& cols, int64_
     for (int r = 0; r < NR; ++r) {
       __m512i sum[4];
       for (int j = 0; j < 4; ++j) {
-        sum[j] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(start[r], even[j], a_even[r]), odd[j], a_odd[r]);
+        sum[j] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(a.start[r], even[j], a.even[r]), odd[j], a.odd[r]);
       }
       // Per 128-bit lane: [c0 c0 c1 c1] and [c2 c2 c3 c3] (two partial sums each), then
       // [c0 c2 c1 c3].
@@ -318,7 +322,7 @@ void int8_rows_dot_nibbles4(const Int8Row* rows, const Int8Columns& cols, int64_
       const __m512i s23 = _mm512_add_epi32(_mm512_unpacklo_epi64(sum[2], sum[3]), _mm512_unpackhi_epi64(sum[2], sum[3]));
       const __m512i lo = _mm512_unpacklo_epi32(s01, s23), hi = _mm512_unpackhi_epi32(s01, s23);
       const __m512i all = _mm512_add_epi32(_mm512_unpacklo_epi64(lo, hi), _mm512_unpackhi_epi64(lo, hi));
-      acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(all), _mm512_mul_ps(a_scale[r], b_scale), acc[r]);
+      acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(all), _mm512_mul_ps(a.scale[r], b_scale), acc[r]);
     }
   }
   __m128 tail[NR][4];
