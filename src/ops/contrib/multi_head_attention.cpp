@@ -5,7 +5,6 @@
 // 1/sqrt(H)) plus mask_filter_value where key_padding_mask [B, P+L] is 0 or, with
 // unidirectional, where the key lies after the query (ORT adds the filter value rather than
 // -inf), plus attention_bias [B or 1, N or 1, S, P+L]; then softmax and the product with V.
-#include <cblas.h>
 #include <tbb/parallel_for.h>
 
 #include <cmath>
@@ -16,13 +15,10 @@
 #include "ops/common.h"
 #include "ops/contrib/attention_math.h"
 #include "ops/contrib/float_io.h"
+#include "ops/gemm.h"
 
 namespace evalq {
 namespace {
-
-// OpenBLAS threads an sgemm once m*n*k reaches about this (SMP_THRESHOLD_MIN *
-// GEMM_MULTITHREAD_THRESHOLD); below it, its calls can run side by side in TBB tasks.
-constexpr int64_t kOpenBlasThreadingFlops = 65536 * 4;
 
 enum Input : size_t {
   kQuery,
@@ -175,14 +171,14 @@ void MultiHeadAttention::compute(KernelContext& ctx) const {
 
   std::vector<float> output(B * S * N * Hv);
   const float alpha = scale_ == 0.f ? 1.f / std::sqrt(static_cast<float>(H)) : scale_;
-  auto attend = [&](int64_t bn, bool parallel_rows) {
+  auto attend = [&](int64_t bn) {
     const int64_t b = bn / N, n = bn % N;
     std::vector<float> scores(S * T);
     if (T > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, S, T, H, alpha, q.data() + bn * S * H, H, k.data() + bn * T * H,
-                  H, 0.f, scores.data(), T);
+      sgemm({.trans_b = true, .M = S, .N = T, .K = H, .alpha = alpha, .a = q.data() + bn * S * H, .lda = H,
+             .b = k.data() + bn * T * H, .ldb = H, .c = scores.data(), .ldc = T});
     }
-    auto normalize_row = [&](int64_t s) {
+    for (int64_t s = 0; s < S; ++s) {
       float* row = scores.data() + s * T;
       for (int64_t j = 0; j < T; ++j) {
         if ((!key_mask.empty() && key_mask[b * T + j] == 0) || (unidirectional_ && j > P + s)) row[j] += mask_filter_value_;
@@ -192,25 +188,15 @@ void MultiHeadAttention::compute(KernelContext& ctx) const {
         for (int64_t j = 0; j < T; ++j) row[j] += bias_row[j];
       }
       softmax_inplace(row, T);
-    };
-    if (parallel_rows) {
-      tbb::parallel_for(int64_t{0}, S, normalize_row);
-    } else {
-      for (int64_t s = 0; s < S; ++s) normalize_row(s);
     }
     if (T > 0) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, S, Hv, T, 1.f, scores.data(), T, v.data() + bn * T * Hv, Hv,
-                  0.f, output.data() + b * S * N * Hv + n * Hv, N * Hv);
+      sgemm({.M = S, .N = Hv, .K = T, .a = scores.data(), .lda = T, .b = v.data() + bn * T * Hv, .ldb = Hv,
+             .c = output.data() + b * S * N * Hv + n * Hv, .ldc = N * Hv});
     }
   };
-  if (S * T * std::max(H, Hv) < kOpenBlasThreadingFlops) {
-    // Small products: one head per TBB task; OpenBLAS stays single-threaded.
-    tbb::parallel_for(int64_t{0}, B * N, [&](int64_t bn) { attend(bn, false); });
-  } else {
-    // Large products: heads in turn, each product threaded by OpenBLAS (threaded OpenBLAS calls
-    // from several TBB workers at once would serialize), the rows' softmax by TBB.
-    for (int64_t bn = 0; bn < B * N; ++bn) attend(bn, true);
-  }
+  // One head per TBB task, each product single-threaded (no OpenBLAS synchronization).
+  SerialBlas serial;
+  tbb::parallel_for(int64_t{0}, B * N, attend);
 
   store_floats(output.data(), B * S * N * Hv, ctx.allocate_output(0, dtype, {B, S, N * Hv}));
   if (ctx.output_count() > 1 && ctx.output_wanted(1)) {
