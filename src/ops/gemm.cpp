@@ -13,14 +13,13 @@ namespace {
 std::mutex g_serial_mutex;
 int g_serial_holders = 0;
 
-// Below this many multiply-adds a product is not worth splitting (one task is faster than the
-// hand-off); OpenBLAS itself stays single-threaded below about a quarter of it.
-constexpr int64_t kSplitMacs = int64_t{1} << 22;
+// Below this many multiply-adds a product is not worth splitting (one task beats the hand-off).
+constexpr int64_t kSplitMacs = int64_t{1} << 19;
 // Columns per panel are a multiple of the widest sgemm micro-kernel tile (16 floats for AVX-512),
 // so no panel but the last pays for a partial tile.
 constexpr int64_t kColumnAlign = 16;
-// Panels per thread: more than one lets TBB rebalance when a core is taken by another process.
-constexpr int64_t kPanelsPerThread = 2;
+constexpr int64_t kMinPanelColumns = 128;
+constexpr int64_t kMinPanelRows = 64;
 
 SgemmArgs column_panel(const SgemmArgs& g, int64_t n0, int64_t n1) {
   SgemmArgs p = g;
@@ -65,21 +64,23 @@ void parallel_sgemm(const SgemmArgs& g) {
     sgemm(g);
     return;
   }
-  const int64_t wanted = threads * kPanelsPerThread;
-  // Column panels share A and each packs its own slice of B (the weights); row panels would each
-  // pack all of B. Few columns (K/V projections, attention's P.V) split by rows instead.
-  const int64_t column_panels = std::min(wanted, g.N / (kColumnAlign * 8));
-  if (column_panels >= threads) {
-    tbb::parallel_for(int64_t{0}, column_panels, [&](int64_t p) {
-      const int64_t n0 = g.N * p / column_panels / kColumnAlign * kColumnAlign;
-      const int64_t n1 = p + 1 == column_panels ? g.N : g.N * (p + 1) / column_panels / kColumnAlign * kColumnAlign;
-      sgemm(column_panel(g, n0, n1));
+  // Measured per shape at 2 threads (M = 1024 prompt rows, K and N of the Llama and Qwen2
+  // layers): one row panel per thread keeps the most of single-threaded sgemm's speed, since each
+  // panel packs its rows once and the weights' packing is cheap beside the product; more panels
+  // lose 3-10 %. Much wider than tall products (lm_head) do better as column panels, two per
+  // thread; few rows (decoding) can only split their columns.
+  const bool by_rows = g.M >= kMinPanelRows * threads && g.N < 8 * g.M;
+  if (by_rows) {
+    tbb::parallel_for(int64_t{0}, threads, [&](int64_t p) {
+      sgemm(row_panel(g, g.M * p / threads, g.M * (p + 1) / threads));
     });
     return;
   }
-  const int64_t row_panels = std::max<int64_t>(1, std::min(wanted, g.M / 16));
-  tbb::parallel_for(int64_t{0}, row_panels, [&](int64_t p) {
-    sgemm(row_panel(g, g.M * p / row_panels, g.M * (p + 1) / row_panels));
+  const int64_t panels = std::clamp<int64_t>(g.N / kMinPanelColumns, 1, 2 * threads);
+  tbb::parallel_for(int64_t{0}, panels, [&](int64_t p) {
+    const int64_t n0 = g.N * p / panels / kColumnAlign * kColumnAlign;
+    const int64_t n1 = p + 1 == panels ? g.N : g.N * (p + 1) / panels / kColumnAlign * kColumnAlign;
+    sgemm(column_panel(g, n0, n1));
   });
 }
 
