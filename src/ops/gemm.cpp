@@ -64,22 +64,22 @@ void parallel_sgemm(const SgemmArgs& g) {
     sgemm(g);
     return;
   }
-  // Measured per shape at 2 threads (M = 1024 prompt rows, K and N of the Llama and Qwen2
-  // layers): one row panel per thread keeps the most of single-threaded sgemm's speed, since each
-  // panel packs its rows once and the weights' packing is cheap beside the product; more panels
-  // lose 3-10 %. Much wider than tall products (lm_head) do better as column panels, two per
-  // thread; few rows (decoding) can only split their columns.
-  const bool by_rows = g.M >= kMinPanelRows * threads && g.N < 8 * g.M;
-  if (by_rows) {
-    tbb::parallel_for(int64_t{0}, threads, [&](int64_t p) {
-      sgemm(row_panel(g, g.M * p / threads, g.M * (p + 1) / threads));
+  // Two panels per thread, so TBB can move one off a thread that another process preempts
+  // (measured on the shared 2-core machine: the Qwen2-0.5B-shaped prefill took the same CPU time
+  // as with one row panel per thread and finished sooner). Column panels each pack only their
+  // slice of the weights; products too narrow for that (attention's P.V, small K/V projections)
+  // split their rows, and few rows with few columns (decoding) split what columns there are.
+  const int64_t panels = 2 * threads;
+  if (g.N < kMinPanelColumns * panels && g.M >= kMinPanelRows * panels) {
+    tbb::parallel_for(int64_t{0}, panels, [&](int64_t p) {
+      sgemm(row_panel(g, g.M * p / panels, g.M * (p + 1) / panels));
     });
     return;
   }
-  const int64_t panels = std::clamp<int64_t>(g.N / kMinPanelColumns, 1, 2 * threads);
-  tbb::parallel_for(int64_t{0}, panels, [&](int64_t p) {
-    const int64_t n0 = g.N * p / panels / kColumnAlign * kColumnAlign;
-    const int64_t n1 = p + 1 == panels ? g.N : g.N * (p + 1) / panels / kColumnAlign * kColumnAlign;
+  const int64_t column_panels = std::clamp<int64_t>(g.N / kMinPanelColumns, 1, panels);
+  tbb::parallel_for(int64_t{0}, column_panels, [&](int64_t p) {
+    const int64_t n0 = g.N * p / column_panels / kColumnAlign * kColumnAlign;
+    const int64_t n1 = p + 1 == column_panels ? g.N : g.N * (p + 1) / column_panels / kColumnAlign * kColumnAlign;
     sgemm(column_panel(g, n0, n1));
   });
 }
