@@ -31,14 +31,17 @@ for spec in "${models[@]}"; do
   esac
   weights=$(stat -c %s "$dir/model.onnx.data")
   echo "== $spec: weights $((weights / 1048576)) MiB, 1024-token prefill, $THREADS threads, rows=$ROWS"
-  rm -f "$dir/evalq.txt" "$dir/ort.txt"
+  # Results go beside the build, not into the model folder (which may be shared read-only).
+  out=build/bench-results/$kind-$shape
+  mkdir -p "$out"
+  rm -f "$out/evalq.txt" "$out/ort.txt"
   for round in $(seq "$ROUNDS"); do
-    build/bench/prefill_evalq "$dir" --tokens 1024 --threads "$THREADS" --rows "$ROWS" | tee -a "$dir/evalq.txt"
-    $PY bench/prefill_ort.py "$dir" --tokens 1024 --threads "$THREADS" | tee -a "$dir/ort.txt"
+    build/bench/prefill_evalq "$dir" --tokens 1024 --threads "$THREADS" --rows "$ROWS" | tee -a "$out/evalq.txt"
+    $PY bench/prefill_ort.py "$dir" --tokens 1024 --threads "$THREADS" | tee -a "$out/ort.txt"
   done
-  e=$(grep -o 'tokens_per_s=[0-9.]*' "$dir/evalq.txt" | cut -d= -f2 | sort -n | tail -1)
-  o=$(grep -o 'tokens_per_s=[0-9.]*' "$dir/ort.txt" | cut -d= -f2 | sort -n | tail -1)
-  rss=$(grep -o 'peak_rss_mb=[0-9.]*' "$dir/evalq.txt" | cut -d= -f2 | sort -n | tail -1)
+  e=$(grep -o 'tokens_per_s=[0-9.]*' "$out/evalq.txt" | cut -d= -f2 | sort -n | tail -1)
+  o=$(grep -o 'tokens_per_s=[0-9.]*' "$out/ort.txt" | cut -d= -f2 | sort -n | tail -1)
+  rss=$(grep -o 'peak_rss_mb=[0-9.]*' "$out/evalq.txt" | cut -d= -f2 | sort -n | tail -1)
   awk -v e="$e" -v o="$o" -v rss="$rss" -v w="$weights" 'BEGIN {
     printf "best of %s: evalq %.1f tok/s, ORT %.1f tok/s, ratio %.3f; evalq peak RSS %.0f MiB = %.2fx weights\n",
            ENVIRON["ROUNDS"], e, o, e / o, rss, rss * 1048576 / w }'

@@ -176,7 +176,7 @@ def _variants():
     yield Gqa(batch=1, seq=5, past=0, heads=4, kv_heads=2, head_sink=True)
     yield Gqa(batch=1, seq=5, past=0, heads=4, kv_heads=2, attention_bias=True)
     yield Gqa(batch=2, seq=1, past=5, heads=4, kv_heads=2, attention_bias=True, softcap=2.0)
-    # Long prompts: evalq's large-product path (heads in turn, blocks of 256 query rows).
+    # Long prompts: several 128-row causal blocks per head (the last partial), run as tasks.
     yield Gqa(batch=1, seq=300, past=0, heads=4, kv_heads=2, head_size=16)
     yield Gqa(batch=2, seq=260, past=0, heads=4, kv_heads=1, head_size=16, packed=True, local_window=100, softcap=3.0)
     yield Gqa(batch=1, seq=260, past=40, heads=4, kv_heads=2, head_size=16)

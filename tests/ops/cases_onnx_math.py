@@ -68,6 +68,15 @@ def cases():
         a, bm = rnd(sa), rnd(sb)
         # sgemm reorders the K-sum; K <= 48 keeps the error below a few ulp of the O(1) results.
         yield Case(f"MatMul_{k}", single_node("MatMul", {"a": a, "b": bm}, ["c"]), {"a": a, "b": bm}, atol=1e-5, rtol=1e-5)
+    # Products large enough for ops/gemm.h to split (>= 2^19 multiply-adds): row panels, column
+    # panels with a partial last tile (few rows), per-head batches as tasks, and a few large batches
+    # each split in turn.
+    split_shapes = {"rows": ((512, 32), (32, 64)), "columns": ((8, 32), (32, 2056)),
+                    "batches": ((8, 16, 32), (8, 32, 24)), "large_batches": ((2, 256, 32), (2, 32, 64))}
+    for k, (sa, sb) in split_shapes.items():
+        a, bm = rnd(sa), rnd(sb)
+        yield Case(f"MatMul_split_{k}", single_node("MatMul", {"a": a, "b": bm}, ["c"]), {"a": a, "b": bm},
+                   atol=1e-5, rtol=1e-5)
     a, bm = rnd((2, 3, 8), np.float16), rnd((8, 4), np.float16)
     yield Case("MatMul_f16", single_node("MatMul", {"a": a, "b": bm}, ["c"]), {"a": a, "b": bm}, atol=2e-3, rtol=2e-3)
     a = rnd((3, 16))
@@ -82,6 +91,12 @@ def cases():
                 name = f"Gemm_ta{ta}_tb{tb}_c{len(cshape)}{'x'.join(map(str, cshape))}"
                 yield Case(name, single_node("Gemm", {"A": A, "B": B}, ["Y"], initializers={"C": C},
                                              alpha=0.5, beta=2.0, transA=ta, transB=tb), {"A": A, "B": B})
+    # Split products with transposed operands: row panels of A^T, column panels of B^T.
+    A, B, C = rnd((32, 512)), rnd((96, 32)), rnd((96,))
+    yield Case("Gemm_split_rows_ta1_tb1", single_node("Gemm", {"A": A, "B": B}, ["Y"], initializers={"C": C},
+                                                      transA=1, transB=1), {"A": A, "B": B})
+    A, B = rnd((4, 32)), rnd((4200, 32))
+    yield Case("Gemm_split_columns_tb1", single_node("Gemm", {"A": A, "B": B}, ["Y"], transB=1), {"A": A, "B": B})
     A, B = rnd((3, 4)), rnd((4, 2))
     yield Case("Gemm_no_c", single_node("Gemm", {"A": A, "B": B}, ["Y"]), {"A": A, "B": B})
 

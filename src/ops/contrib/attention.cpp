@@ -11,12 +11,11 @@
 #include <limits>
 #include <vector>
 
-#include <cblas.h>
-
 #include "exec/kernel.h"
 #include "ops/common.h"
 #include "ops/contrib/attention_math.h"
 #include "ops/contrib/float_io.h"
+#include "ops/gemm.h"
 
 namespace evalq {
 namespace {
@@ -171,8 +170,8 @@ void Attention::compute(KernelContext& ctx) const {
   std::vector<float> qkv(B * S * Dt);
   for (int64_t r = 0; r < B * S; ++r) std::memcpy(qkv.data() + r * Dt, bias.data<float>(), sizeof(float) * Dt);
   if (B * S > 0 && Di > 0) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B * S, Dt, Di, 1.f, input.data<float>(), Di,
-                weights.data<float>(), Dt, 1.f, qkv.data(), Dt);
+    parallel_sgemm({.M = B * S, .N = Dt, .K = Di, .a = input.data<float>(), .lda = Di, .b = weights.data<float>(),
+                    .ldb = Dt, .beta = 1.f, .c = qkv.data(), .ldc = Dt});
   }
 
   // Q as [B, N, S, H]; K and V as [B, N, T, head] with the past first.

@@ -21,8 +21,8 @@ using ScoreRowAdjust = std::function<void(int64_t b, int64_t n, int64_t s, float
 
 // Scaled dot-product attention of every (batch, head): q [B, N, S, H], k [B, N, T, H],
 // v [B, N, T, Hv]; scores = scale * q.k^T, then adjust_row (may be empty), softmax, times v.
-// Writes output [B, S, N * Hv]. Small heads run one per TBB task; large ones in turn with
-// OpenBLAS threading the products (threaded OpenBLAS calls from several TBB workers serialize).
+// Writes output [B, S, N * Hv]. One (batch, head) per TBB task, its products single-threaded
+// (ops/gemm.h: TBB is the one thread pool).
 void attend_heads(int64_t B, int64_t N, int64_t S, int64_t T, int64_t H, int64_t Hv, const float* q, const float* k,
                   const float* v, float scale, const ScoreRowAdjust& adjust_row, float* output);
 

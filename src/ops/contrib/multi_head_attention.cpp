@@ -13,6 +13,7 @@
 #include "ops/common.h"
 #include "ops/contrib/attention_math.h"
 #include "ops/contrib/float_io.h"
+#include "ops/gemm.h"
 
 namespace evalq {
 namespace {

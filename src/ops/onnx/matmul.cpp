@@ -1,11 +1,14 @@
-// MatMul (NumPy semantics: 1-D promotion, broadcast batch dims) and Gemm, through OpenBLAS sgemm.
-// A batched MatMul whose B has no batch dims becomes one [batch*M, K] x [K, N] product; otherwise
-// each batch is one sgemm on the operands in place (no per-head copies).
-#include <cblas.h>
+// MatMul (NumPy semantics: 1-D promotion, broadcast batch dims) and Gemm, through OpenBLAS sgemm
+// split over TBB tasks (ops/gemm.h). A batched MatMul whose B has no batch dims becomes one
+// [batch*M, K] x [K, N] product; otherwise each batch is one sgemm on the operands in place (no
+// per-head copies), the batches side by side when there are enough of them.
+#include <evalq/threads.h>
+#include <tbb/parallel_for.h>
 
 #include "exec/kernel.h"
 #include "ops/common.h"
 #include "ops/dispatch.h"
+#include "ops/gemm.h"
 
 namespace evalq {
 namespace {
@@ -46,11 +49,10 @@ class MatMulKernel : public OpKernel {
     } else if (K == 0) {
       std::fill(c, c + out.numel(), 0.0f);
     } else if (shape_numel(b_batch) == 1 && shape_numel(a_batch) == batches) {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(batches * M), static_cast<int>(N),
-                  static_cast<int>(K), 1.0f, pa, static_cast<int>(K), pb, static_cast<int>(N), 0.0f, c, static_cast<int>(N));
+      parallel_sgemm({.M = batches * M, .N = N, .K = K, .a = pa, .lda = K, .b = pb, .ldb = N, .c = c, .ldc = N});
     } else {
       auto sa = broadcast_strides(a_batch, batch), sb = broadcast_strides(b_batch, batch);
-      for (int64_t i = 0; i < batches; ++i) {
+      auto product = [&](int64_t i) {
         int64_t oa = 0, ob = 0, rem = i;
         for (size_t d = batch.size(); d-- > 0;) {
           int64_t idx = rem % batch[d];
@@ -58,9 +60,15 @@ class MatMulKernel : public OpKernel {
           oa += idx * sa[d];
           ob += idx * sb[d];
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(M), static_cast<int>(N),
-                    static_cast<int>(K), 1.0f, pa + oa * M * K, static_cast<int>(K), pb + ob * K * N, static_cast<int>(N),
-                    0.0f, c + i * M * N, static_cast<int>(N));
+        return SgemmArgs{.M = M, .N = N, .K = K, .a = pa + oa * M * K, .lda = K, .b = pb + ob * K * N, .ldb = N,
+                         .c = c + i * M * N, .ldc = N};
+      };
+      if (batches >= 2 * num_threads()) {
+        // Attention's per-head products: whole heads per task balance well and need no split.
+        SerialBlas serial;
+        tbb::parallel_for(int64_t{0}, batches, [&](int64_t i) { sgemm(product(i)); });
+      } else {
+        for (int64_t i = 0; i < batches; ++i) parallel_sgemm(product(i));
       }
     }
     if (half_out) {
@@ -101,12 +109,9 @@ class GemmKernel : public OpKernel {
       }
       beta = beta_;
     }
-    if (M * N > 0) {
-      cblas_sgemm(CblasRowMajor, trans_a_ ? CblasTrans : CblasNoTrans, trans_b_ ? CblasTrans : CblasNoTrans,
-                  static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha_, a.data<float>(),
-                  static_cast<int>(a.shape()[1]), b.data<float>(), static_cast<int>(b.shape()[1]), beta, y,
-                  static_cast<int>(N));
-    }
+    parallel_sgemm({.trans_a = trans_a_, .trans_b = trans_b_, .M = M, .N = N, .K = K, .alpha = alpha_,
+                    .a = a.data<float>(), .lda = a.shape()[1], .b = b.data<float>(), .ldb = b.shape()[1], .beta = beta,
+                    .c = y, .ldc = N});
     if (half_out) {
       set_narrowed_output(ctx, 0, out, a0.dtype());
     }

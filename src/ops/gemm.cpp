@@ -1,0 +1,87 @@
+#include "ops/gemm.h"
+
+#include <cblas.h>
+#include <evalq/threads.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <mutex>
+
+namespace evalq {
+namespace {
+
+std::mutex g_serial_mutex;
+int g_serial_holders = 0;
+
+// Below this many multiply-adds a product is not worth splitting (one task beats the hand-off).
+constexpr int64_t kSplitMacs = int64_t{1} << 19;
+// Columns per panel are a multiple of the widest sgemm micro-kernel tile (16 floats for AVX-512),
+// so no panel but the last pays for a partial tile.
+constexpr int64_t kColumnAlign = 16;
+constexpr int64_t kMinPanelColumns = 128;
+constexpr int64_t kMinPanelRows = 64;
+
+SgemmArgs column_panel(const SgemmArgs& g, int64_t n0, int64_t n1) {
+  SgemmArgs p = g;
+  p.N = n1 - n0;
+  p.b = g.trans_b ? g.b + n0 * g.ldb : g.b + n0;
+  p.c = g.c + n0;
+  return p;
+}
+
+SgemmArgs row_panel(const SgemmArgs& g, int64_t m0, int64_t m1) {
+  SgemmArgs p = g;
+  p.M = m1 - m0;
+  p.a = g.trans_a ? g.a + m0 : g.a + m0 * g.lda;
+  p.c = g.c + m0 * g.ldc;
+  return p;
+}
+
+}  // namespace
+
+SerialBlas::SerialBlas() {
+  std::lock_guard lock(g_serial_mutex);
+  if (g_serial_holders++ == 0) openblas_set_num_threads(1);
+}
+
+SerialBlas::~SerialBlas() {
+  std::lock_guard lock(g_serial_mutex);
+  if (--g_serial_holders == 0) openblas_set_num_threads(num_threads());
+}
+
+void sgemm(const SgemmArgs& g) {
+  if (g.M == 0 || g.N == 0) return;
+  cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans, g.trans_b ? CblasTrans : CblasNoTrans,
+              static_cast<int>(g.M), static_cast<int>(g.N), static_cast<int>(g.K), g.alpha, g.a, static_cast<int>(g.lda),
+              g.b, static_cast<int>(g.ldb), g.beta, g.c, static_cast<int>(g.ldc));
+}
+
+void parallel_sgemm(const SgemmArgs& g) {
+  if (g.M == 0 || g.N == 0) return;
+  const int64_t threads = num_threads();
+  SerialBlas serial;
+  if (threads == 1 || g.M * g.N * g.K < kSplitMacs) {
+    sgemm(g);
+    return;
+  }
+  // Two panels per thread, so TBB can move one off a thread that another process preempts
+  // (measured on the shared 2-core machine: the Qwen2-0.5B-shaped prefill took the same CPU time
+  // as with one row panel per thread and finished sooner). Column panels each pack only their
+  // slice of the weights; products too narrow for that (attention's P.V, small K/V projections)
+  // split their rows, and few rows with few columns (decoding) split what columns there are.
+  const int64_t panels = 2 * threads;
+  if (g.N < kMinPanelColumns * panels && g.M >= kMinPanelRows * panels) {
+    tbb::parallel_for(int64_t{0}, panels, [&](int64_t p) {
+      sgemm(row_panel(g, g.M * p / panels, g.M * (p + 1) / panels));
+    });
+    return;
+  }
+  const int64_t column_panels = std::clamp<int64_t>(g.N / kMinPanelColumns, 1, panels);
+  tbb::parallel_for(int64_t{0}, column_panels, [&](int64_t p) {
+    const int64_t n0 = g.N * p / column_panels / kColumnAlign * kColumnAlign;
+    const int64_t n1 = p + 1 == column_panels ? g.N : g.N * (p + 1) / column_panels / kColumnAlign * kColumnAlign;
+    sgemm(column_panel(g, n0, n1));
+  });
+}
+
+}  // namespace evalq
