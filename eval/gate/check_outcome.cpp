@@ -33,7 +33,14 @@ std::string gate_number(double value) {
 
 std::string outcome_line(const nlohmann::json& o) {
   std::string ci = "(no CI)";
-  if (!o["ci95"].is_null()) ci = "[" + gate_number(o["ci95"][0]) + ", " + gate_number(o["ci95"][1]) + "]";
+  if (!o["ci95"].is_null()) {
+    // Appended, not "literal" + std::string&&: GCC 12 warns falsely there (-Wrestrict, bug 105329).
+    ci = "[";
+    ci += gate_number(o["ci95"][0]);
+    ci += ", ";
+    ci += gate_number(o["ci95"][1]);
+    ci += ']';
+  }
   const std::string op = o["bound"] == "max" ? "<=" : ">=";
   return std::string(o["verdict"] == "pass" ? "PASS " : "FAIL ") + o["id"].get<std::string>() + "  " +
          o["quantity"].get<std::string>() + " " + gate_number(o["estimate"]) + " " + ci + ", required " + op + " " +
