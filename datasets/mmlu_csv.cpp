@@ -3,8 +3,6 @@
 #include <evalq/error.h>
 #include <evalq/file_bytes.h>
 
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 

@@ -5,10 +5,8 @@
 #include <evalq/sha256.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <mutex>
-#include <sstream>
 
 namespace fs = std::filesystem;
 

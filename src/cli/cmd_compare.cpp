@@ -1,6 +1,5 @@
 #include <evalq/error.h>
 
-#include <iostream>
 #include <sstream>
 
 #include "cli/command.h"

@@ -7,7 +7,6 @@
 
 #include "cli/command.h"
 #include "cli/json_file.h"
-#include "cli/shard_flags.h"
 #include "common/shard.h"
 #include "metric.h"
 

@@ -4,10 +4,10 @@
 
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/command.h"
 #include "cli/json_file.h"
+#include "common/likelihood_setup.h"
 
 namespace evalq::cli {
 namespace {
@@ -21,12 +21,6 @@ struct TokenizeOptions {
   bool add_special_tokens = false;
   std::string bos = "never";
 };
-
-BosPolicy parse_bos(const std::string& s) {
-  if (s == "auto") return BosPolicy::Auto;
-  if (s == "always") return BosPolicy::Always;
-  return BosPolicy::Never;
-}
 
 CommandRun setup(CLI::App& sub) {
   auto o = std::make_shared<TokenizeOptions>();
@@ -49,7 +43,7 @@ CommandRun setup(CLI::App& sub) {
     Tokenizer tokenizer = Tokenizer::load(o->model);
     std::string input = o->text_file.empty() ? o->text : read_file_bytes(o->text_file);
     std::vector<TokenId> ids = o->add_special_tokens ? tokenizer.encode(input, true)
-                                                     : tokenizer.encode_document(input, parse_bos(o->bos));
+                                                     : tokenizer.encode_document(input, parse_bos_policy(o->bos));
     for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? " " : "") << ids[i];
     std::cout << "\ncount: " << ids.size() << "\n";
     nlohmann::json j{{"ids", ids}, {"count", ids.size()}};

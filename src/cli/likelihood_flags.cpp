@@ -3,7 +3,6 @@
 
 #include <evalq/error.h>
 
-#include <fstream>
 #include <iostream>
 #include <sstream>
 

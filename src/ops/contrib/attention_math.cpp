@@ -21,10 +21,10 @@ void softmax_inplace(float* scores, int64_t count, std::optional<float> sink) {
   }
   if (count <= 0) return;
   float max_score = row_max(scores, count);
-  if (sink) max_score = std::max(max_score, *sink);
+  max_score = std::max(max_score, *sink);
   for (int64_t i = 0; i < count; ++i) scores[i] = exp_nonpositive(scores[i] - max_score);
   float sum = row_sum(scores, count);
-  if (sink) sum += std::exp(*sink - max_score);
+  sum += std::exp(*sink - max_score);
   const float inv_sum = 1.f / sum;
   for (int64_t i = 0; i < count; ++i) scores[i] *= inv_sum;
 }

@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "exec/kernel.h"
+#include "ops/dispatch.h"
 #include "quant/fp32_column_dot.h"
 #include "quant/int8_nbits_matmul.h"
 #include "quant/nbits_weights.h"
@@ -109,13 +110,7 @@ class MatMulNBits final : public OpKernel {
         }
       }
     }
-    if (a_in.dtype() == DType::Float16) {
-      uint16_t* out = y.mutable_data<uint16_t>();
-      for (int64_t i = 0; i < y32.numel(); ++i) out[i] = float_to_half(c[i]);
-    } else if (a_in.dtype() == DType::BFloat16) {
-      uint16_t* out = y.mutable_data<uint16_t>();
-      for (int64_t i = 0; i < y32.numel(); ++i) out[i] = float_to_bfloat16(c[i]);
-    }
+    if (a_in.dtype() != DType::Float32) narrow_half(c, y.mutable_raw(), y.dtype(), y32.numel());
   }
 
  private:
