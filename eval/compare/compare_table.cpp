@@ -1,21 +1,19 @@
 #include "compare/compare_table.h"
 
 #include <evalq/error.h>
+#include <evalq/file_bytes.h>
 
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <optional>
 
 #include "common/require_metric.h"
 #include "common/statistics.h"
+#include "common/temporary_file.h"
 #include "gate/mmlu_check.h"
 #include "mmlu/base_results.h"
 
@@ -54,27 +52,6 @@ size_t width(const std::string& s) {
   for (unsigned char c : s) w += (c & 0xC0) != 0x80;
   return w;
 }
-
-// The base-logits cache of one compare run, removed when the run ends.
-class TemporaryCache {
- public:
-  TemporaryCache() {
-    static std::atomic<int> counter{0};
-    path_ = (std::filesystem::temp_directory_path() /
-             ("evalq-compare-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".blc"))
-                .string();
-  }
-  ~TemporaryCache() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  TemporaryCache(const TemporaryCache&) = delete;
-  TemporaryCache& operator=(const TemporaryCache&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A ppl result's per-seq documents (one seq gives the document itself, several a "runs" list).
 std::vector<nlohmann::json> ppl_runs(const nlohmann::json& result) {
@@ -138,9 +115,9 @@ bool same_tokenizer_file(const std::string& a, const std::string& b) {
     std::error_code ec;
     std::filesystem::path dir = std::filesystem::is_directory(model, ec) ? std::filesystem::path(model)
                                                                           : std::filesystem::path(model).parent_path();
-    std::ifstream in(dir / "tokenizer.json", std::ios::binary);
-    if (!in) return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), {});
+    const std::filesystem::path file = dir / "tokenizer.json";
+    if (!std::filesystem::exists(file, ec)) return std::nullopt;
+    return read_file_bytes(file);
   };
   const auto x = bytes(a), y = bytes(b);
   return x && y && *x == *y;
@@ -181,8 +158,9 @@ nlohmann::json run_compare(const ModelSpec& base, const std::vector<CompareCandi
   if (kld) {
     nlohmann::json options = likelihood;
     if (!seqs.empty()) options["seq"] = seqs.front();
-    std::optional<TemporaryCache> cache;
-    if (candidates.size() > 1) cache.emplace();
+    // The base-logits cache of this run, removed when it ends.
+    std::optional<TemporaryFile> cache;
+    if (candidates.size() > 1) cache.emplace("evalq-compare", ".blc");
     for (size_t i = 0; i < candidates.size(); ++i) {
       nlohmann::json o = options;
       std::vector<ModelSpec> models = {candidates[i].spec};

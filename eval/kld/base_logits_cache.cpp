@@ -189,6 +189,15 @@ void BaseCacheReader::check_fingerprints(const nlohmann::json& expected) const {
   }
 }
 
+void BaseCacheReader::skip(int64_t rows) {
+  if (rows < 0 || read_ + rows > header_.rows) {
+    throw Error(path_ + ": read past the cache's " + std::to_string(header_.rows) + " rows");
+  }
+  in_.seekg(static_cast<std::streamoff>(rows) * header_.record_bytes(), std::ios::cur);
+  if (!in_) throw Error(path_ + ": corrupt base-logits cache (seek to row " + std::to_string(read_ + rows) + " failed)");
+  read_ += rows;
+}
+
 BaseDistribution BaseCacheReader::next() {
   if (read_ >= header_.rows) throw Error(path_ + ": read past the cache's " + std::to_string(header_.rows) + " rows");
   in_.read(record_.data(), static_cast<std::streamsize>(record_.size()));

@@ -62,6 +62,8 @@ class BaseCacheReader {
   // Throws evalq::Error when `expected` differs from the file's fingerprints (naming each key).
   void check_fingerprints(const nlohmann::json& expected) const;
   BaseDistribution next();
+  // Steps over `rows` records without decoding them (records have a fixed size).
+  void skip(int64_t rows);
 
  private:
   std::string path_;

@@ -248,10 +248,11 @@ class KldMetric : public Metric {
     const Slice slice = shard_slice(static_cast<int64_t>(n_windows), shard);
     // The cache holds the rows of every window in order: step over those before this shard's.
     if (reader) {
+      int64_t earlier_rows = 0;
       for (int64_t wi = 0; wi < slice.begin; ++wi) {
-        const int64_t skip = quant ? std::min(plan[wi].rows(), quant->windows[wi].rows()) : plan[wi].rows();
-        for (int64_t i = 0; i < skip; ++i) reader->next();
+        earlier_rows += quant ? std::min(plan[wi].rows(), quant->windows[wi].rows()) : plan[wi].rows();
       }
+      reader->skip(earlier_rows);
     }
     int64_t slice_rows = 0;
     for (int64_t wi = slice.begin; wi < slice.end; ++wi) slice_rows += plan[wi].rows();

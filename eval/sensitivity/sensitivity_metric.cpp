@@ -9,9 +9,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
-#include <unistd.h>
 
 #include "common/progress.h"
+#include "common/temporary_file.h"
 #include "metric.h"
 
 namespace evalq {
@@ -59,16 +59,12 @@ class SensitivityMetric : public Metric {
     auto kld = MetricRegistry::instance().create("kld");
     EngineOptions plain = spec.engine;
     plain.sim.clear();
-    const fs::path cache = fs::temp_directory_path() / ("evalq_sensitivity_" + std::to_string(::getpid()) + ".base");
-    struct CacheCleanup {
-      fs::path p;
-      ~CacheCleanup() { fs::remove(p); }
-    } cleanup{cache};
+    const TemporaryFile cache("evalq-sensitivity", ".blc");
     Progress progress("sensitivity", static_cast<int64_t>(layers.size()) + 2, "runs");
     ProgressSilence quiet_inner_runs;
     {
       MetricRequest base_req{{{spec.path, plain}}, kld_options};
-      base_req.options["save_base"] = cache.string();
+      base_req.options["save_base"] = cache.path();
       kld->run(base_req);
       progress.advance(1);
     }
@@ -76,7 +72,7 @@ class SensitivityMetric : public Metric {
       EngineOptions e = plain;
       e.sim = sim;
       MetricRequest r{{{spec.path, e}}, kld_options};
-      r.options["base"] = cache.string();
+      r.options["base"] = cache.path();
       return kld->run(r);
     };
 
