@@ -21,6 +21,16 @@ inline std::string env(const char* name) {
 
 inline std::filesystem::path shared_dir() { return env("EVALQ_SHARED_DIR"); }
 
+// An empty folder SUITE/NAME under EVALQ_TEST_WORK (the temp folder outside CTest).
+inline std::filesystem::path scratch_dir(const std::string& suite, const std::string& name) {
+  const std::string work = env("EVALQ_TEST_WORK");
+  const std::filesystem::path dir =
+      std::filesystem::path(work.empty() ? std::filesystem::temp_directory_path().string() : work) / suite / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 inline std::string read_bytes(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;

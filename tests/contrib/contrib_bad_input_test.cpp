@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include "test_support.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -61,9 +63,7 @@ class OneNode {
     return *this;
   }
   fs::path save(const std::string& case_name) const {
-    const char* work = std::getenv("EVALQ_TEST_WORK");
-    fs::path dir = fs::path(work ? work : fs::temp_directory_path().string()) / "contrib_bad_input" / case_name;
-    fs::create_directories(dir);
+    const fs::path dir = evalq::test::scratch_dir("contrib_bad_input", case_name);
     std::ofstream(dir / "model.onnx", std::ios::binary) << model_.SerializeAsString();
     return dir / "model.onnx";
   }
@@ -79,13 +79,10 @@ Tensor int32s(Shape shape, std::vector<int32_t> values) { return Tensor::from_ve
 
 // The message of the error that loading or running throws, or "" when both succeed.
 std::string failure(const fs::path& model, const std::map<std::string, Tensor>& feeds) {
-  try {
+  return evalq::test::error_of([&] {
     Session session(Model::load(model));
     session.run(feeds);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  });
 }
 
 OneNode gqa(int64_t heads, int64_t kv_heads, int64_t past, int64_t seq, int64_t head_size = 8, int64_t q_width = 0) {

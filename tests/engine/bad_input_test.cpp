@@ -21,13 +21,7 @@ using evalq::test::env;
 using evalq::test::read_bytes;
 using evalq::test::shared_dir;
 
-fs::path scratch(const std::string& name) {
-  fs::path dir = fs::path(env("EVALQ_TEST_WORK").empty() ? fs::temp_directory_path().string() : env("EVALQ_TEST_WORK")) /
-                 "bad_input" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch(const std::string& name) { return evalq::test::scratch_dir("bad_input", name); }
 
 void write_file(const fs::path& p, const std::string& bytes) {
   std::ofstream out(p, std::ios::binary);

@@ -150,6 +150,7 @@ def main():
         check("gate genai-fp32 vs itself exits 0", p.returncode == 0, p.stdout + p.stderr)
         check("one stdout line per check", len(p.stdout.splitlines()) == 4 and
               all(line.startswith("PASS ") for line in p.stdout.splitlines()), p.stdout)
+        check("gate genai-fp32 vs itself wrote its --json result", same is not None)
         if same:
             check("identical models: ratio 1, KLD 0, top-1 1", same["checks"][0]["estimate"] == 1.0 and
                   same["checks"][1]["estimate"] == 0.0 and same["checks"][2]["estimate"] == 1.0, json.dumps(same["checks"]))
@@ -160,6 +161,7 @@ def main():
 
         p, bad, report = gate(work, "bad", config(quant_sim=BAD_SIM))
         check(f"gate genai-fp32 vs --sim {BAD_SIM} exits 1", p.returncode == 1, p.stdout + p.stderr)
+        check(f"gate vs --sim {BAD_SIM} wrote its --json result", bad is not None)
         if bad:
             check("its result says simulated and fail", bad["quant_sim"] == BAD_SIM and bad["verdict"] == "fail")
             check("the simulation's summary is on stderr", f"evalq: --sim {BAD_SIM}: " in p.stderr and

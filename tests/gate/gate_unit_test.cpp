@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include "common/histograms.h"
 #include "gate/decision.h"
 #include "gate/gate_config.h"
@@ -24,12 +26,7 @@ json example_config() {
 }
 
 std::string error_of(const json& config) {
-  try {
-    parse_gate_config(config, "gate.json");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return evalq::test::error_of([&] { parse_gate_config(config, "gate.json"); });
 }
 
 TEST(GateConfig, ParsesTheIssueExample) {

@@ -27,9 +27,7 @@ namespace {
 using evalq::test::error_of;
 
 fs::path work_dir(const std::string& name) {
-  const char* env = std::getenv("EVALQ_TEST_WORK");
-  fs::path dir = fs::path(env ? env : fs::temp_directory_path().string()) / "mmlu_unit" / name;
-  fs::remove_all(dir);
+  const fs::path dir = evalq::test::scratch_dir("mmlu_unit", name);
   fs::create_directories(dir / "dev");
   fs::create_directories(dir / "test");
   return dir;

@@ -27,7 +27,8 @@ nlohmann::json manifest() {
 
 std::vector<std::string> case_names() {
   std::vector<std::string> out;
-  if (env("EVALQ_SOURCE_DIR").empty()) return out;
+  // Without the manifest one case runs and fails (reading it), rather than none passing.
+  if (env("EVALQ_SOURCE_DIR").empty()) return {"missing_manifest"};
   const nlohmann::json m = manifest();
   for (const auto& c : m["cases"]) out.push_back(c["name"].get<std::string>());
   return out;

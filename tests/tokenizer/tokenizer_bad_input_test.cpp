@@ -3,6 +3,8 @@
 #include <evalq/tokenizer.h>
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,23 +14,12 @@ using namespace evalq;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-  const char* work = std::getenv("EVALQ_TEST_WORK");
-  fs::path dir = fs::path(work ? work : fs::temp_directory_path().string()) / "tokenizer_bad_input" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+fs::path scratch(const std::string& name) { return evalq::test::scratch_dir("tokenizer_bad_input", name); }
 
 std::string load_error(const std::string& name, const std::string& json) {
   fs::path file = scratch(name) / "tokenizer.json";
   std::ofstream(file) << json;
-  try {
-    Tokenizer::load(file);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return evalq::test::error_of([&] { Tokenizer::load(file); });
 }
 
 const char* kMinimalModel = R"("model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]})";
