@@ -110,9 +110,9 @@ void EmbedLayerNormalization::compute(KernelContext& ctx) const {
     }
   }
 
-  Tensor word = float_input(ctx, word_in, "word_embedding");
-  Tensor position = float_input(ctx, position_in, "position_embedding");
-  Tensor segment = segment_in ? float_input(ctx, *segment_in, "segment_embedding") : Tensor();
+  check_contrib_float(ctx, word_in, "word_embedding");
+  check_contrib_float(ctx, position_in, "position_embedding");
+  if (segment_in) check_contrib_float(ctx, *segment_in, "segment_embedding");
   Tensor gamma = float_input(ctx, gamma_in, "gamma");
   Tensor beta = beta_in ? float_input(ctx, *beta_in, "beta") : Tensor();
   const DType dtype = word_in.dtype();
@@ -121,11 +121,11 @@ void EmbedLayerNormalization::compute(KernelContext& ctx) const {
   const float* g = gamma.data<float>();
   const float* be = beta.defined() ? beta.data<float>() : nullptr;
   tbb::parallel_for(tbb::blocked_range<int64_t>(0, B * S), [&](const tbb::blocked_range<int64_t>& range) {
-    std::vector<float> y(D);
+    std::vector<float> y(D), word_row, position_row, segment_row;
     for (int64_t t = range.begin(); t < range.end(); ++t) {
-      const float* w = word.data<float>() + ids[t] * D;
-      const float* p = position.data<float>() + position_of(t) * D;
-      const float* sg = segment_ids.empty() ? nullptr : segment.data<float>() + segment_ids[t] * D;
+      const float* w = load_floats(word_in, ids[t] * D, D, word_row);
+      const float* p = load_floats(position_in, position_of(t) * D, D, position_row);
+      const float* sg = segment_ids.empty() ? nullptr : load_floats(*segment_in, segment_ids[t] * D, D, segment_row);
       float sum = 0.f;
       for (int64_t i = 0; i < D; ++i) {
         y[i] = sg ? w[i] + p[i] + sg[i] : w[i] + p[i];
