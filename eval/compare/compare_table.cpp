@@ -14,6 +14,7 @@
 #include "common/require_metric.h"
 #include "common/statistics.h"
 #include "common/temporary_file.h"
+#include "gate/check_outcome.h"
 #include "gate/mmlu_check.h"
 #include "mmlu/base_results.h"
 
@@ -27,17 +28,7 @@ std::string number(double v, const char* format = "%.6g") {
   return buf;
 }
 
-// Built by appending: GCC 12 warns falsely (-Wrestrict, bug 105329) on "literal" + std::string&&.
-std::string bracketed(const std::string& lo, const std::string& hi) {
-  std::string s = "[";
-  s += lo;
-  s += ", ";
-  s += hi;
-  s += ']';
-  return s;
-}
-
-std::string interval(double lo, double hi) { return bracketed(number(lo), number(hi)); }
+std::string interval(double lo, double hi) { return interval_text(number(lo), number(hi)); }
 
 nlohmann::json run_metric(const std::string& metric, std::vector<ModelSpec> models, const nlohmann::json& options) {
   MetricRequest request;
@@ -313,7 +304,7 @@ CompareTable compare_table(const nlohmann::json& r) {
         const MmluComparison c = mmlu_comparison(m["mmlu"]);
         row.push_back(number(100 * c.quant_accuracy, "%.2f"));
         row.push_back(number(-c.drop_points, "%.2f"));
-        row.push_back(bracketed(number(-c.drop_ci95_points.hi, "%.2f"), number(-c.drop_ci95_points.lo, "%.2f")));
+        row.push_back(interval_text(number(-c.drop_ci95_points.hi, "%.2f"), number(-c.drop_ci95_points.lo, "%.2f")));
       }
     }
     t.rows.push_back(row);

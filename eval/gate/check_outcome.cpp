@@ -1,5 +1,7 @@
 #include "gate/check_outcome.h"
 
+#include <evalq/error.h>
+
 #include <cstdio>
 
 namespace evalq {
@@ -31,16 +33,27 @@ std::string gate_number(double value) {
   return buf;
 }
 
+std::string interval_text(const std::string& lo, const std::string& hi) {
+  // Appended, not "literal" + std::string&&: GCC 12 warns falsely there (-Wrestrict, bug 105329).
+  std::string s = "[";
+  s += lo;
+  s += ", ";
+  s += hi;
+  s += ']';
+  return s;
+}
+
+double result_number(const nlohmann::json& result, const std::string& pointer, const std::string& metric) {
+  const nlohmann::json::json_pointer key(pointer);
+  if (!result.contains(key) || !result.at(key).is_number()) {
+    throw Error("the " + metric + " result has no number at '" + pointer + "' (needed by the gate)");
+  }
+  return result.at(key).get<double>();
+}
+
 std::string outcome_line(const nlohmann::json& o) {
   std::string ci = "(no CI)";
-  if (!o["ci95"].is_null()) {
-    // Appended, not "literal" + std::string&&: GCC 12 warns falsely there (-Wrestrict, bug 105329).
-    ci = "[";
-    ci += gate_number(o["ci95"][0]);
-    ci += ", ";
-    ci += gate_number(o["ci95"][1]);
-    ci += ']';
-  }
+  if (!o["ci95"].is_null()) ci = interval_text(gate_number(o["ci95"][0]), gate_number(o["ci95"][1]));
   const std::string op = o["bound"] == "max" ? "<=" : ">=";
   return std::string(o["verdict"] == "pass" ? "PASS " : "FAIL ") + o["id"].get<std::string>() + "  " +
          o["quantity"].get<std::string>() + " " + gate_number(o["estimate"]) + " " + ci + ", required " + op + " " +

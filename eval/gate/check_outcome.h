@@ -36,4 +36,10 @@ std::string outcome_line(const nlohmann::json& outcome);
 // The number format every gate output uses, so a report and the JSON show the same digits.
 std::string gate_number(double value);
 
+// "[lo, hi]" of two already formatted numbers.
+std::string interval_text(const std::string& lo, const std::string& hi);
+
+// The number at JSON `pointer` of a `metric` result the gate reads; evalq::Error when absent.
+double result_number(const nlohmann::json& result, const std::string& pointer, const std::string& metric);
+
 }  // namespace evalq

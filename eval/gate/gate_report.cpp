@@ -31,7 +31,7 @@ Row row_of(const nlohmann::json& c) {
   r.quantity = c["quantity"];
   r.rule = c["rule"];
   r.estimate = gate_number(c["estimate"]);
-  r.ci = c["ci95"].is_null() ? "–" : "[" + gate_number(c["ci95"][0]) + ", " + gate_number(c["ci95"][1]) + "]";
+  r.ci = c["ci95"].is_null() ? "–" : interval_text(gate_number(c["ci95"][0]), gate_number(c["ci95"][1]));
   r.threshold = std::string(c["bound"] == "max" ? "≤ " : "≥ ") + gate_number(c["threshold"]);
   r.decided_on = c["basis"].get<std::string>() + " " + gate_number(c["decided_on"]);
   r.ci_method = c["ci_method"].is_null() ? "no interval (point estimate)" : c["ci_method"].get<std::string>();

@@ -9,10 +9,7 @@ namespace evalq {
 namespace {
 
 double number_at(const nlohmann::json& doc, const nlohmann::json::json_pointer& key) {
-  if (!doc.contains(key) || !doc.at(key).is_number()) {
-    throw Error("the kld result has no number at '" + key.to_string() + "' (needed by the gate)");
-  }
-  return doc.at(key).get<double>();
+  return result_number(doc, key.to_string(), "kld");
 }
 
 // The window-jackknife error accounts for the correlation of neighbouring tokens; with one window

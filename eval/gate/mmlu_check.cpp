@@ -6,13 +6,7 @@ namespace evalq {
 
 namespace {
 
-double number_at(const nlohmann::json& doc, const std::string& pointer) {
-  const nlohmann::json::json_pointer key(pointer);
-  if (!doc.contains(key) || !doc.at(key).is_number()) {
-    throw Error("the mmlu result has no number at '" + pointer + "' (needed by the gate)");
-  }
-  return doc.at(key).get<double>();
-}
+double number_at(const nlohmann::json& doc, const std::string& pointer) { return result_number(doc, pointer, "mmlu"); }
 
 }  // namespace
 

@@ -35,20 +35,6 @@ T get(const std::vector<char>& buf, size_t& at) {
   return v;
 }
 
-}  // namespace
-
-int64_t CacheHeader::record_bytes() const {
-  return format == CacheFormat::FullFp16 ? 12 + 2 * vocab : 16 + 8 * top_k;
-}
-
-std::string cache_format_name(CacheFormat f) { return f == CacheFormat::FullFp16 ? "full-fp16" : "topk"; }
-
-CacheFormat parse_cache_format(const std::string& name) {
-  if (name == "full-fp16") return CacheFormat::FullFp16;
-  if (name == "topk") return CacheFormat::TopK;
-  throw Error("unknown base cache format '" + name + "' (known: full-fp16, topk)");
-}
-
 BaseDistribution compress_top_k(const float* logits, int64_t vocab, int64_t k, int64_t target) {
   const RowStats stats = row_stats(logits, vocab);
   k = std::min(k, vocab);
@@ -83,6 +69,20 @@ BaseDistribution compress_full_fp16(const float* logits, int64_t vocab, int64_t 
   }
   if (target >= 0) d.target_log_prob = log_prob(logits, stats, target);
   return d;
+}
+
+}  // namespace
+
+int64_t CacheHeader::record_bytes() const {
+  return format == CacheFormat::FullFp16 ? 12 + 2 * vocab : 16 + 8 * top_k;
+}
+
+std::string cache_format_name(CacheFormat f) { return f == CacheFormat::FullFp16 ? "full-fp16" : "topk"; }
+
+CacheFormat parse_cache_format(const std::string& name) {
+  if (name == "full-fp16") return CacheFormat::FullFp16;
+  if (name == "topk") return CacheFormat::TopK;
+  throw Error("unknown base cache format '" + name + "' (known: full-fp16, topk)");
 }
 
 BaseCacheWriter::BaseCacheWriter(const std::string& path, const CacheHeader& header)

@@ -73,8 +73,4 @@ class BaseCacheReader {
   std::vector<char> record_;
 };
 
-// The top-K compression of one row as the cache stores it (exposed for the error measurement).
-BaseDistribution compress_top_k(const float* logits, int64_t vocab, int64_t k, int64_t target);
-BaseDistribution compress_full_fp16(const float* logits, int64_t vocab, int64_t target);
-
 }  // namespace evalq
