@@ -75,4 +75,10 @@ Interval normal_ci95(const Estimate& e) {
   return {e.value - z * e.stderr_, e.value + z * e.stderr_};
 }
 
+std::optional<Interval> exp_ci95(const Estimate& ln, size_t clusters) {
+  if (clusters < 2) return std::nullopt;
+  const Interval ci = normal_ci95(ln);
+  return Interval{std::exp(ci.lo), std::exp(ci.hi)};
+}
+
 }  // namespace evalq

@@ -4,6 +4,7 @@
 // statistics, and delete-one-cluster jackknife errors for estimates that are ratios of sums over
 // correlated items (tokens within a window, questions within a subject).
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -51,5 +52,10 @@ struct Interval {
   double lo = 0, hi = 0;
 };
 Interval normal_ci95(const Estimate& e);
+
+// The interval of exp(x) for an estimate `ln` of x (a log perplexity or a log PPL ratio) from
+// `clusters` windows: none with fewer than 2, which give no spread to measure (rather than a
+// zero-width interval).
+std::optional<Interval> exp_ci95(const Estimate& ln, size_t clusters);
 
 }  // namespace evalq

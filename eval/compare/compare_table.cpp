@@ -50,6 +50,10 @@ std::vector<nlohmann::json> ppl_runs(const nlohmann::json& result) {
   return result["runs"].get<std::vector<nlohmann::json>>();
 }
 
+nlohmann::json interval_json(const std::optional<Interval>& ci) {
+  return ci ? nlohmann::json({ci->lo, ci->hi}) : nlohmann::json(nullptr);
+}
+
 // One model's perplexity at the kld run's seq, from the kld document's window sums (identical to
 // what `evalq ppl` computes on the same windows: exp of the mean NLL, window-jackknife interval).
 nlohmann::json ppl_from_kld(const nlohmann::json& kld, bool base) {
@@ -58,10 +62,9 @@ nlohmann::json ppl_from_kld(const nlohmann::json& kld, bool base) {
     sums.push_back(w[base ? "nll_base_sum" : "nll_quant_sum"].get<double>());
     counts.push_back(w["targets"].get<double>());
   }
-  const Interval ln_ci = normal_ci95(jackknife_ratio(sums, counts));
   return {{"seq", kld["seq"]},
           {"ppl", kld[base ? "ppl_base" : "ppl_quant"]},
-          {"ppl_ci95", sums.size() < 2 ? nlohmann::json(nullptr) : nlohmann::json({std::exp(ln_ci.lo), std::exp(ln_ci.hi)})},
+          {"ppl_ci95", interval_json(exp_ci95(jackknife_ratio(sums, counts), sums.size()))},
           {"tokens_scored", kld["tokens_scored"]},
           {"from", "kld"}};
 }
@@ -69,10 +72,9 @@ nlohmann::json ppl_from_kld(const nlohmann::json& kld, bool base) {
 // PPL(candidate)/PPL(base) at the kld run's seq: its paired ratio and jackknife interval.
 nlohmann::json ratio_from_kld(const nlohmann::json& kld) {
   const double ln = kld["ln_ppl_ratio"], se = kld["ln_ppl_ratio_stderr_jackknife"];
-  const Interval ci = normal_ci95({ln, se});
   return {{"seq", kld["seq"]},
           {"ratio", std::exp(ln)},
-          {"ci95", kld["windows"].get<int64_t>() < 2 ? nlohmann::json(nullptr) : nlohmann::json({std::exp(ci.lo), std::exp(ci.hi)})},
+          {"ci95", interval_json(exp_ci95({ln, se}, kld["windows"].get<size_t>()))},
           {"from", "kld"}};
 }
 
@@ -92,10 +94,7 @@ nlohmann::json ratio_from_ppl(const nlohmann::json& base_ppl, const nlohmann::js
     diff.push_back(wq[i]["nll_sum"].get<double>() - wb[i]["nll_sum"].get<double>());
     counts.push_back(wb[i]["n"].get<double>());
   }
-  if (same_windows) {
-    const Interval ci = normal_ci95(jackknife_ratio(diff, counts));
-    r["ci95"] = {std::exp(ci.lo), std::exp(ci.hi)};
-  }
+  if (same_windows) r["ci95"] = interval_json(exp_ci95(jackknife_ratio(diff, counts), diff.size()));
   return r;
 }
 

@@ -130,7 +130,7 @@ nlohmann::json finalize_seq(const nlohmann::json& run, const std::vector<const n
   }
   const Estimate naive = mean_and_stderr(nll);
   const Estimate jack = jackknife_ratio(window_sums, window_counts);
-  const Interval ln_ci = normal_ci95(jack);
+  const std::optional<Interval> ppl_ci = exp_ci95(jack, window_sums.size());
   const double ppl = std::exp(naive.value);
   nlohmann::json result = run;
   result.erase("plan_sha256");
@@ -141,9 +141,7 @@ nlohmann::json finalize_seq(const nlohmann::json& run, const std::vector<const n
       {"nll_mean", naive.value},
       {"nll_stderr_jackknife", jack.stderr_},
       {"ppl", ppl},
-      // One window gives no spread to measure: no interval rather than a zero-width one.
-      {"ppl_ci95", window_sums.size() < 2 ? nlohmann::json(nullptr)
-                                          : nlohmann::json({std::exp(ln_ci.lo), std::exp(ln_ci.hi)})},
+      {"ppl_ci95", ppl_ci ? nlohmann::json({ppl_ci->lo, ppl_ci->hi}) : nlohmann::json(nullptr)},
       {"ppl_pm_naive", ppl * naive.stderr_},
       {"seconds", seconds},
       {"tokens_per_second", seconds > 0 ? static_cast<double>(nll.n) / seconds : 0.0},
