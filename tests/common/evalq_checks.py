@@ -1,6 +1,6 @@
 """What the end-to-end python tests share: named checks that print ok/FAIL and fail the script at
 the end (so one run reports every broken property, not just the first), and the ORT feeds for a
-forward pass with an empty KV cache."""
+forward pass with an empty KV cache, and the float64 log-softmax every reference uses."""
 import sys
 
 import numpy as np
@@ -19,6 +19,13 @@ class Checks:
         if self.failures:
             sys.exit(f"{len(self.failures)} checks failed: " + "; ".join(self.failures))
         print("all checks passed")
+
+
+def log_softmax(x):
+    """Row-wise log-softmax in float64 (the references' precision, whatever the logits' dtype)."""
+    x = np.asarray(x, dtype=np.float64)
+    m = x.max(axis=-1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
 
 
 def empty_past_feeds(sess, ids):

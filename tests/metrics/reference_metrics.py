@@ -19,7 +19,7 @@ from onnx import numpy_helper
 from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import empty_past_feeds  # noqa: E402
+from evalq_checks import empty_past_feeds, log_softmax  # noqa: E402
 
 REL = 1e-6
 failures = []
@@ -104,11 +104,6 @@ class EvalqModel:
     def logits(self, ids):
         evalq(self.binary, "logits", self.folder, "--tokens", ",".join(map(str, ids)), "--out", self.out)
         return np.load(self.out).astype(np.float64)
-
-
-def log_softmax(x):
-    m = x.max(axis=-1, keepdims=True)
-    return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
 
 
 # ---- scored sets, transcribed from the reference loops; each yields (begin, end, rows, targets) ----

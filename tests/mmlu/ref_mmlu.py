@@ -19,7 +19,7 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import empty_past_feeds  # noqa: E402
+from evalq_checks import empty_past_feeds, log_softmax  # noqa: E402
 
 LETTERS = "ABCD"
 
@@ -89,11 +89,6 @@ def score_hendrycks(sess, tok, protocol, subject, dev, shots, row, max_length):
 def forward(sess, ids):
     feeds = empty_past_feeds(sess, ids)
     return sess.run(["logits"], feeds)[0][0].astype(np.float64)
-
-
-def log_softmax(x):
-    m = x.max(axis=-1, keepdims=True)
-    return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
 
 
 def main():

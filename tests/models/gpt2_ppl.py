@@ -12,7 +12,9 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "metrics"))
-from reference_metrics import evalq, log_softmax, modelopt_windows  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from evalq_checks import log_softmax  # noqa: E402
+from reference_metrics import evalq, modelopt_windows  # noqa: E402
 
 
 def ort_logits(sess, ids):

@@ -19,7 +19,7 @@ from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQua
 from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import Checks  # noqa: E402
+from evalq_checks import Checks, empty_past_feeds, log_softmax  # noqa: E402
 
 SHARED = os.environ["EVALQ_SHARED_DIR"]
 BIN = os.environ["EVALQ_BIN"]
@@ -46,24 +46,10 @@ def ort_logits(model_dir, ids):
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(os.path.join(model_dir, "model.onnx"), so, providers=["CPUExecutionProvider"])
-    feeds = {}
-    for i in sess.get_inputs():
-        if i.name == "input_ids":
-            feeds[i.name] = np.array([ids], np.int64)
-        elif i.name == "attention_mask":
-            feeds[i.name] = np.ones((1, len(ids)), np.int64)
-        elif i.name == "position_ids":
-            feeds[i.name] = np.arange(len(ids), dtype=np.int64)[None]
-        else:
-            feeds[i.name] = np.zeros((1, i.shape[1], 0, i.shape[3]), np.float32)
-    return sess.run(["logits"], feeds)[0][0]
+    return sess.run(["logits"], empty_past_feeds(sess, ids))[0][0]
 
 
 def stats(ref, got):
-    def log_softmax(x):
-        x = x.astype(np.float64)
-        m = x.max(-1, keepdims=True)
-        return x - m - np.log(np.exp(x - m).sum(-1, keepdims=True))
     lp, lq = log_softmax(ref), log_softmax(got)
     kl = (np.exp(lp) * (lp - lq)).sum(-1).mean()
     top1 = (ref.argmax(-1) == got.argmax(-1)).mean()
