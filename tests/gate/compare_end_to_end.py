@@ -9,7 +9,6 @@ import io
 import json
 import math
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -166,39 +165,31 @@ def main():
                                                              "--shots", "0", "--subjects", "anatomy", "--limit", "2"]):
             extra = WINDOW if command[0] != "mmlu" else []
             p = subprocess.run([BIN, *command, "--sim", unused, *extra], capture_output=True, text=True, env=ENV)
-            if command[0] == "mmlu" and "mmlu" not in subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout:
-                continue
             check(f"evalq {command[0]} --sim prints the warning on stderr", p.returncode == 0 and warning in p.stderr,
                   p.stderr)
 
         p = compare(INT4, "--metrics", "ppl,bleu")
         check("an unknown metric exits 2", p.returncode == 2 and "'bleu' is not available" in p.stderr, p.stderr)
-        commands = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
         mmlu_args = ["--metrics", "ppl,mmlu", "--mmlu-data", os.path.join(SHARED, "data/mmlu/data"), "--shots", "1",
                      "--subjects", "abstract_algebra,business_ethics", "--limit", "5"]
-        if re.search(r"^\s+mmlu\b", commands, re.M):
-            out = os.path.join(work, "mmlu.json")
-            p = compare(INT4, *mmlu_args, "--json", out)
-            check("compare --metrics mmlu exits 0", p.returncode == 0, p.stderr)
-            with open(out) as f:
-                r = json.load(f)
-            header, rows = r["table"]["header"], r["table"]["rows"]
-            col = {h: i for i, h in enumerate(header)}
-            cmp = r["models"][1]["mmlu"]["comparison"]
-            want = ("%.2f" % (100 * cmp["accuracy_base"]), "%.2f" % (100 * cmp["accuracy_quant"]),
-                    "%.2f" % (100 * cmp["difference"]), "[%.2f, %.2f]" % (100 * cmp["ci95"][0], 100 * cmp["ci95"][1]))
-            got = (rows[0][col["MMLU %"]], rows[1][col["MMLU %"]], rows[1][col["MMLU Δ points"]], rows[1][col["Δ 95% CI"]])
-            check("MMLU columns == the mmlu comparison", got == want, f"{got} vs {want}")
-            check("MMLU base scored once", r["base_runs"]["mmlu"] == 1, json.dumps(r["base_runs"]))
-            mmlu_flags = ["--data" if a == "--mmlu-data" else a for a in mmlu_args[2:]]
-            direct = evalq_json(work, "mmlu_direct", "mmlu", FP32, INT4, *mmlu_flags)
-            check("the MMLU comparison == evalq mmlu BASE QUANT", direct["comparison"] == cmp and
-                  direct["quant"]["predictions"] == r["models"][1]["mmlu"]["quant"]["predictions"] and
-                  direct["base"]["predictions"] == r["models"][1]["mmlu"]["base"]["predictions"])
-        else:
-            p = compare(INT4, *mmlu_args)
-            check("--metrics mmlu without the mmlu metric exits 2", p.returncode == 2 and
-                  "metric 'mmlu' is not available in this build" in p.stderr, p.stderr)
+        out = os.path.join(work, "mmlu.json")
+        p = compare(INT4, *mmlu_args, "--json", out)
+        check("compare --metrics mmlu exits 0", p.returncode == 0, p.stderr)
+        with open(out) as f:
+            r = json.load(f)
+        header, rows = r["table"]["header"], r["table"]["rows"]
+        col = {h: i for i, h in enumerate(header)}
+        cmp = r["models"][1]["mmlu"]["comparison"]
+        want = ("%.2f" % (100 * cmp["accuracy_base"]), "%.2f" % (100 * cmp["accuracy_quant"]),
+                "%.2f" % (100 * cmp["difference"]), "[%.2f, %.2f]" % (100 * cmp["ci95"][0], 100 * cmp["ci95"][1]))
+        got = (rows[0][col["MMLU %"]], rows[1][col["MMLU %"]], rows[1][col["MMLU Δ points"]], rows[1][col["Δ 95% CI"]])
+        check("MMLU columns == the mmlu comparison", got == want, f"{got} vs {want}")
+        check("MMLU base scored once", r["base_runs"]["mmlu"] == 1, json.dumps(r["base_runs"]))
+        mmlu_flags = ["--data" if a == "--mmlu-data" else a for a in mmlu_args[2:]]
+        direct = evalq_json(work, "mmlu_direct", "mmlu", FP32, INT4, *mmlu_flags)
+        check("the MMLU comparison == evalq mmlu BASE QUANT", direct["comparison"] == cmp and
+              direct["quant"]["predictions"] == r["models"][1]["mmlu"]["quant"]["predictions"] and
+              direct["base"]["predictions"] == r["models"][1]["mmlu"]["base"]["predictions"])
         p = compare()
         check("no candidate exits 2", p.returncode == 2 and "at least one candidate" in p.stderr, p.stderr)
     shutil.rmtree(TMP, ignore_errors=True)

@@ -202,31 +202,23 @@ def main():
         check("missing data exits 2", p.returncode == 2 and "missing.txt" in p.stderr, p.stderr)
         p, _, _ = gate(work, "nomodel", config(), models=(FP32, os.path.join(work, "no-model")))
         check("a missing model exits 2", p.returncode == 2, p.stderr)
-        commands = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
         mmlu_check = {"metric": "mmlu", "data": os.path.join(SHARED, "data/mmlu/data"), "shots": 1,
                       "subjects": "abstract_algebra,business_ethics", "limit": 5, "max_drop_points": 1.0}
-        if re.search(r"^\s+mmlu\b", commands, re.M):
-            int4 = os.path.join(SHARED, "models/stories260K/genai-int4")
-            p, r, report = gate(work, "mmlu", {"checks": [mmlu_check]}, models=(FP32, int4))
-            check("an mmlu check runs (exit 0 or 1)", p.returncode in (0, 1) and r is not None, p.stderr)
-            if r:
-                c, cmp = r["checks"][0], r["mmlu"][0]["result"]["comparison"]
-                check("the mmlu drop and its CI are −100 × the paired difference",
-                      abs(c["estimate"] + 100 * cmp["difference"]) < 1e-9 and
-                      abs(c["ci95"][1] + 100 * cmp["ci95"][0]) < 1e-9, json.dumps([c, cmp]))
-                check("the mmlu chart is written and parses",
-                      ET.parse(os.path.join(report, "mmlu_subjects_0.svg")).getroot().tag.endswith("svg"))
-            p, r_same, _ = gate(work, "mmlu_same", {"checks": [mmlu_check]})
-            check("an mmlu check of a model against itself passes (drop 0)", p.returncode == 0 and
-                  r_same["checks"][0]["estimate"] == 0, p.stdout + p.stderr)
-            if r:
-                check_mmlu_base_cache(work, mmlu_check, r, int4)
-        else:
-            mmlu = config()
-            mmlu["checks"].append(mmlu_check)
-            p, _, _ = gate(work, "mmlu", mmlu)
-            check("an mmlu check without the mmlu metric exits 2 with a clear error", p.returncode == 2 and
-                  "metric 'mmlu' is not available in this build" in p.stderr, p.stderr)
+        int4 = os.path.join(SHARED, "models/stories260K/genai-int4")
+        p, r, report = gate(work, "mmlu", {"checks": [mmlu_check]}, models=(FP32, int4))
+        check("an mmlu check runs (exit 0 or 1)", p.returncode in (0, 1) and r is not None, p.stderr)
+        if r:
+            c, cmp = r["checks"][0], r["mmlu"][0]["result"]["comparison"]
+            check("the mmlu drop and its CI are −100 × the paired difference",
+                  abs(c["estimate"] + 100 * cmp["difference"]) < 1e-9 and
+                  abs(c["ci95"][1] + 100 * cmp["ci95"][0]) < 1e-9, json.dumps([c, cmp]))
+            check("the mmlu chart is written and parses",
+                  ET.parse(os.path.join(report, "mmlu_subjects_0.svg")).getroot().tag.endswith("svg"))
+        p, r_same, _ = gate(work, "mmlu_same", {"checks": [mmlu_check]})
+        check("an mmlu check of a model against itself passes (drop 0)", p.returncode == 0 and
+              r_same["checks"][0]["estimate"] == 0, p.stdout + p.stderr)
+        if r:
+            check_mmlu_base_cache(work, mmlu_check, r, int4)
         p = subprocess.run([BIN, "gate", FP32, FP32, "--config", os.path.join(work, "absent.json")],
                            capture_output=True, text=True)
         check("a missing config file exits 2", p.returncode == 2, p.stderr)
