@@ -1,11 +1,11 @@
 #include "quant/int8_nbits_matmul.h"
 
-#include <cblas.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "ops/gemm.h"
 #include "quant/int8_activations.h"
 #include "quant/int8_dot.h"
 
@@ -36,9 +36,8 @@ void zero_point_terms(const NBitsWeights& w, const Int8Rows& qa, int64_t M, floa
     b_terms = terms.data();
     alpha = 1.0f;
   }
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(N), static_cast<int>(nb),
-              alpha, qa.scaled_sum.data(), static_cast<int>(nb), b_terms, static_cast<int>(nb), 0.0f, c,
-              static_cast<int>(N));
+  parallel_sgemm({.trans_b = true, .M = M, .N = N, .K = nb, .alpha = alpha, .a = qa.scaled_sum.data(), .lda = nb,
+                  .b = b_terms, .ldb = nb, .c = c, .ldc = N});
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 //   Y[m, n] = Σ_blk a_s·b_s · dot(qa, code) + Σ_blk (a_s · Σqa) · (−b_s · zp) + bias[n].
 // Everything else, as in ORT, is fp32 A × dequantized B: sgemm on tiles of columns, or direct dot
 // products for a few rows.
-#include <cblas.h>
 #include <evalq/error.h>
 #include <tbb/parallel_for.h>
 
@@ -19,6 +18,7 @@
 
 #include "exec/kernel.h"
 #include "ops/dispatch.h"
+#include "ops/gemm.h"
 #include "quant/fp32_column_dot.h"
 #include "quant/int8_nbits_matmul.h"
 #include "quant/nbits_weights.h"
@@ -134,9 +134,8 @@ class MatMulNBits final : public OpKernel {
         std::vector<uint8_t> codes(static_cast<size_t>(shape_.n_blocks() * shape_.block_size));
         w.dequantize_columns(n0 + r.begin(), r.size(), scratch.data() + r.begin() * K, codes.data());
       });
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(M), static_cast<int>(count),
-                  static_cast<int>(K), 1.0f, a, static_cast<int>(K), scratch.data(), static_cast<int>(K), 0.0f, c + n0,
-                  static_cast<int>(N));
+      parallel_sgemm({.trans_b = true, .M = M, .N = count, .K = K, .a = a, .lda = K, .b = scratch.data(), .ldb = K,
+                      .c = c + n0, .ldc = N});
     }
   }
 
