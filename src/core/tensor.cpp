@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/float8.h"
+#include "core/tensor_memory.h"
 
 namespace evalq {
 
@@ -28,10 +29,7 @@ std::string shape_string(std::span<const int64_t> shape) {
 namespace {
 
 std::shared_ptr<void> allocate_aligned(size_t bytes) {
-  size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded);
-  if (!p) throw Error("out of memory allocating " + std::to_string(bytes) + " bytes");
-  return std::shared_ptr<void>(p, [](void* q) { std::free(q); });
+  return std::shared_ptr<void>(allocate_tensor_memory(bytes), [](void* q) { std::free(q); });
 }
 
 void check_shape(const Shape& shape) {

@@ -1,9 +1,8 @@
 #include "exec/buffer_pool.h"
 
-#include <evalq/error.h>
+#include "core/tensor_memory.h"
 
 #include <cstdlib>
-#include <string>
 
 namespace evalq {
 
@@ -36,10 +35,7 @@ std::shared_ptr<void> BufferPool::acquire(size_t bytes) {
       state_->cached -= rounded;
     }
   }
-  if (!p) {
-    p = std::aligned_alloc(64, rounded);
-    if (!p) throw Error("out of memory allocating " + std::to_string(bytes) + " bytes");
-  }
+  if (!p) p = allocate_tensor_memory(rounded);
   // The deleter holds the state, so buffers outliving the pool (returned tensors) stay valid.
   std::weak_ptr<State> weak = state_;
   return std::shared_ptr<void>(p, [weak, rounded](void* q) {

@@ -1,5 +1,7 @@
 #include "ops/gemm.h"
 
+#include "ops/gemm_kernel.h"
+
 #include <cblas.h>
 #include <evalq/threads.h>
 #include <tbb/parallel_for.h>
@@ -37,6 +39,30 @@ SgemmArgs row_panel(const SgemmArgs& g, int64_t m0, int64_t m1) {
   return p;
 }
 
+// gemm_kernel packs B once per 128-column block for all the rows it is given, so below this many
+// rows (decoding, a few scored positions) OpenBLAS's small-product paths are faster.
+constexpr int64_t kKernelMinRows = 32;
+constexpr int64_t kKernelBlockColumns = 128;
+constexpr int64_t kKernelRowAlign = 12;
+
+// The product as a grid of 128-column blocks by row parts, as many row parts as it takes to give
+// every thread the same number of equal tasks (N = 896 has 7 column blocks: 2 row parts make 14).
+void kernel_grid(const SgemmArgs& g, int64_t threads) {
+  const int64_t column_blocks = (g.N + kKernelBlockColumns - 1) / kKernelBlockColumns;
+  const int64_t max_row_parts = std::max<int64_t>(1, g.M / (4 * kKernelRowAlign));
+  int64_t row_parts = 1;
+  while (row_parts < max_row_parts &&
+         (column_blocks * row_parts < 2 * threads || column_blocks * row_parts % threads != 0))
+    ++row_parts;
+  tbb::parallel_for(int64_t{0}, column_blocks * row_parts, [&](int64_t t) {
+    const int64_t block = t / row_parts, part = t % row_parts;
+    const int64_t m0 = g.M * part / row_parts / kKernelRowAlign * kKernelRowAlign;
+    const int64_t m1 = part + 1 == row_parts ? g.M : g.M * (part + 1) / row_parts / kKernelRowAlign * kKernelRowAlign;
+    const int64_t n0 = block * kKernelBlockColumns;
+    gemm_kernel(row_panel(column_panel(g, n0, std::min(g.N, n0 + kKernelBlockColumns)), m0, m1));
+  });
+}
+
 }  // namespace
 
 SerialBlas::SerialBlas() {
@@ -59,6 +85,13 @@ void sgemm(const SgemmArgs& g) {
 void parallel_sgemm(const SgemmArgs& g) {
   if (g.M == 0 || g.N == 0) return;
   const int64_t threads = num_threads();
+  if (gemm_kernel_applies(g) && g.M >= kKernelMinRows) {
+    if (threads == 1 || g.M * g.N * g.K < kSplitMacs)
+      gemm_kernel(g);
+    else
+      kernel_grid(g, threads);
+    return;
+  }
   SerialBlas serial;
   if (threads == 1 || g.M * g.N * g.K < kSplitMacs) {
     sgemm(g);
