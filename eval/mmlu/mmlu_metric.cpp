@@ -9,6 +9,7 @@
 #include <evalq/tokenizer.h>
 
 #include "metric.h"
+#include "common/comma_list.h"
 #include "mmlu/aggregate.h"
 #include "mmlu/paired_stats.h"
 #include "mmlu/scorer.h"
@@ -40,16 +41,6 @@ struct MmluOptions {
   int largest_drops = 10;
 };
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 MmluOptions parse_options(const json& o) {
   static const std::set<std::string> known = {"data", "data_dir", "shots", "subjects", "limit", "protocol",
                                               "dump_prompts", "max_length", "prefix_reuse", "largest_drops"};
@@ -62,7 +53,7 @@ MmluOptions parse_options(const json& o) {
     if (o.contains("data_dir") && !o["data_dir"].get<std::string>().empty()) m.data_dir = o["data_dir"].get<std::string>();
     if (o.contains("shots")) m.shots = o["shots"].get<int>();
     if (o.contains("subjects")) {
-      m.subjects = o["subjects"].is_string() ? split_list(o["subjects"].get<std::string>())
+      m.subjects = o["subjects"].is_string() ? split_comma_list(o["subjects"].get<std::string>())
                                              : o["subjects"].get<std::vector<std::string>>();
     }
     if (o.contains("limit")) m.limit = o["limit"].get<int64_t>();

@@ -1,23 +1,12 @@
 #include <evalq/error.h>
 
-#include <sstream>
-
 #include "cli/command.h"
 #include "cli/likelihood_flags.h"
+#include "common/comma_list.h"
 #include "compare/compare_table.h"
 
 namespace evalq::cli {
 namespace {
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 CommandRun setup(CLI::App& sub) {
   struct Options {
@@ -53,7 +42,7 @@ CommandRun setup(CLI::App& sub) {
     if (!o->subjects.empty()) mmlu["subjects"] = o->subjects;
     if (!flags->data_dir.empty()) mmlu["data_dir"] = flags->data_dir;
     const nlohmann::json result =
-        run_compare(base, candidates, split_commas(o->metrics), likelihood_options(*flags), mmlu);
+        run_compare(base, candidates, split_comma_list(o->metrics), likelihood_options(*flags), mmlu);
     const CompareTable table = compare_table(result);
     const std::string text = o->markdown ? render_markdown(table) : o->csv ? render_csv(table) : render_aligned(table);
     emit_result(text, result, *flags);

@@ -6,31 +6,14 @@
 #include <iomanip>
 #include <iostream>
 #include <numeric>
-#include <sstream>
 
 #include "cli/command.h"
 #include "cli/engine_flags.h"
+#include "common/comma_list.h"
 #include "io/npy.h"
 
 namespace evalq::cli {
 namespace {
-
-std::vector<int64_t> parse_tokens(const std::string& text) {
-  std::vector<int64_t> ids;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      size_t used = 0;
-      ids.push_back(std::stoll(item, &used));
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw evalq::Error("--tokens: '" + item + "' is not an integer token id");
-    }
-  }
-  if (ids.empty()) throw evalq::Error("--tokens: no token ids given");
-  return ids;
-}
 
 // Runs the tokens, optionally in two parts (the second continuing the first's KV cache), and
 // returns float32 logits for every token.
@@ -64,7 +47,7 @@ CommandRun setup(CLI::App& sub) {
   auto engine = add_engine_flags(sub);
   return [o, engine] {
     Session session(load_model(o->model, engine_options(*engine)));
-    std::vector<int64_t> ids = parse_tokens(o->tokens);
+    std::vector<int64_t> ids = parse_integer_list(o->tokens, "--tokens", "an integer token id");
     Tensor logits = run_tokens(session, ids, o->past_split);
     if (!o->out.empty()) {
       write_npy(o->out, logits);

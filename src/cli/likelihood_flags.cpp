@@ -1,10 +1,10 @@
 #include "cli/likelihood_flags.h"
 #include "cli/json_file.h"
+#include "common/comma_list.h"
 
 #include <evalq/error.h>
 
 #include <iostream>
-#include <sstream>
 
 namespace evalq::cli {
 
@@ -28,21 +28,7 @@ nlohmann::json likelihood_options(const LikelihoodFlags& f) {
   nlohmann::json o = {{"chunk", f.chunk},   {"method", f.method},         {"data", f.data},
                       {"bos", f.bos},       {"max_tokens", f.max_tokens}, {"max_windows", f.max_windows}};
   if (!f.data_dir.empty()) o["data_dir"] = f.data_dir;
-  if (!f.seq.empty()) {
-    nlohmann::json seqs = nlohmann::json::array();
-    std::stringstream ss(f.seq);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      try {
-        size_t used = 0;
-        seqs.push_back(std::stoll(item, &used));
-        if (used != item.size()) throw std::invalid_argument(item);
-      } catch (const std::exception&) {
-        throw Error("--seq: '" + item + "' is not an integer");
-      }
-    }
-    o["seq"] = seqs;
-  }
+  if (!f.seq.empty()) o["seq"] = parse_integer_list(f.seq, "--seq");
   return o;
 }
 
