@@ -3,6 +3,7 @@
 #include "graph/graph.h"
 #include "model/model_config.h"
 
+#include <algorithm>
 #include <map>
 #include <regex>
 
@@ -32,62 +33,52 @@ std::regex layer_regex(const std::string& pattern) {
   return std::regex(re);
 }
 
-// layer -> (key name, value name) for names matching the key and value patterns.
-std::map<int, std::pair<std::string, std::string>> kv_names(const std::vector<TensorSpec>& specs,
-                                                            const std::string& key_pattern,
-                                                            const std::string& value_pattern) {
-  std::map<int, std::pair<std::string, std::string>> out;
-  std::regex key_re = layer_regex(key_pattern), value_re = layer_regex(value_pattern);
+// layer -> the name matching each pattern (empty where none does): (key, value) for separate
+// KV tensors, one name for GPT-2 style combined ones.
+std::map<int, std::vector<std::string>> layer_names(const std::vector<TensorSpec>& specs,
+                                                    const std::vector<std::string>& patterns) {
+  std::vector<std::regex> res;
+  for (const auto& p : patterns) res.push_back(layer_regex(p));
+  std::map<int, std::vector<std::string>> out;
   for (const auto& s : specs) {
-    std::smatch m;
-    if (std::regex_match(s.name, m, key_re)) out[std::stoi(m[1])].first = s.name;
-    else if (std::regex_match(s.name, m, value_re)) out[std::stoi(m[1])].second = s.name;
+    for (size_t i = 0; i < res.size(); ++i) {
+      std::smatch m;
+      if (!std::regex_match(s.name, m, res[i])) continue;
+      auto& names = out[std::stoi(m[1])];
+      names.resize(res.size());
+      names[i] = s.name;
+      break;
+    }
   }
   return out;
 }
 
-// layer -> name for names matching a combined key/value pattern.
-std::map<int, std::string> layer_names(const std::vector<TensorSpec>& specs, const std::string& pattern) {
-  std::map<int, std::string> out;
-  std::regex re = layer_regex(pattern);
-  for (const auto& s : specs) {
-    std::smatch m;
-    if (std::regex_match(s.name, m, re)) out[std::stoi(m[1])] = s.name;
-  }
-  return out;
-}
-
-// Fills the combined past/present names of GPT-2 style graphs; false with `why` set when the
-// layers are incomplete or the past is not declared [2, batch, heads, past_length, head_size].
-bool detect_combined_kv(const std::vector<TensorSpec>& inputs, const std::vector<TensorSpec>& outputs,
-                        const ModelConfig& config, LlmLayout& l, std::string& why) {
-  auto past = layer_names(inputs, config.past_combined_pattern);
-  auto present = layer_names(outputs, config.present_combined_pattern);
+// Whether past and present cover layers 0..L-1 with every name present on both sides; sets `why`
+// when they do not.
+bool complete_layers(const std::map<int, std::vector<std::string>>& past,
+                     const std::map<int, std::vector<std::string>>& present, const std::string& kind,
+                     const std::vector<std::string>& past_patterns, const std::vector<std::string>& present_patterns,
+                     std::string& why) {
+  auto quoted = [](const std::vector<std::string>& patterns) {
+    std::string out;
+    for (const auto& p : patterns) out += (out.empty() ? "'" : ", '") + p + "'";
+    return out;
+  };
   if (past.size() != present.size()) {
-    why = "the model has " + std::to_string(past.size()) + " combined past layers ('" + config.past_combined_pattern +
-          "') but " + std::to_string(present.size()) + " present layers ('" + config.present_combined_pattern + "')";
+    why = "the model has " + std::to_string(past.size()) + " " + kind + "past layers (" + quoted(past_patterns) +
+          ") but " + std::to_string(present.size()) + " present layers (" + quoted(present_patterns) + ")";
     return false;
   }
+  auto complete = [](const std::vector<std::string>& names) {
+    return std::none_of(names.begin(), names.end(), [](const std::string& n) { return n.empty(); });
+  };
   int expected_layer = 0;
-  for (const auto& [layer, name] : past) {
-    if (layer != expected_layer++ || !present.count(layer)) {
-      why = "the combined KV-cache inputs/outputs are incomplete at layer " + std::to_string(layer);
+  for (const auto& [layer, names] : past) {
+    auto p = present.find(layer);
+    if (layer != expected_layer++ || !complete(names) || p == present.end() || !complete(p->second)) {
+      why = "the " + kind + "KV-cache inputs/outputs are incomplete at layer " + std::to_string(layer);
       return false;
     }
-    l.past_keys.push_back(name);
-    l.present_keys.push_back(present[layer]);
-  }
-  l.combined_kv = true;
-  if (!l.past_keys.empty()) {
-    const TensorSpec* kv = find(inputs, l.past_keys[0]);
-    if (!kv->has_shape || kv->dims.size() != 5 || kv->dims[0] != 2 || kv->dims[2] <= 0 || kv->dims[4] <= 0) {
-      why = "combined past input '" + kv->name +
-            "' must be declared [2, batch, heads, past_length, head_size] with fixed heads and head size";
-      return false;
-    }
-    l.kv_dtype = kv->dtype;
-    l.kv_heads = kv->dims[2];
-    l.head_size = kv->dims[4];
   }
   return true;
 }
@@ -132,38 +123,41 @@ std::optional<LlmLayout> detect_llm_layout(const std::vector<TensorSpec>& inputs
   if (logits->has_shape && !logits->dims.empty() && logits->dims.back() > 0) l.vocab_size = logits->dims.back();
   if (l.vocab_size == 0) l.vocab_size = config.vocab_size;
 
-  if (!config.past_combined_pattern.empty()) {
-    if (!detect_combined_kv(inputs, outputs, config, l, why)) return std::nullopt;
-    return l;
-  }
-  auto past = kv_names(inputs, config.past_key_pattern, config.past_value_pattern);
-  auto present = kv_names(outputs, config.present_key_pattern, config.present_value_pattern);
-  if (past.size() != present.size()) {
-    why = "the model has " + std::to_string(past.size()) + " past layers but " + std::to_string(present.size()) +
-          " present layers";
+  // GPT-2 style graphs (genai_config past_names) carry one [2, batch, heads, past_length,
+  // head_size] tensor per layer; the others a key and a value [batch, heads, past_length, head_size].
+  const bool combined = !config.past_combined_pattern.empty();
+  const std::vector<std::string> past_patterns =
+      combined ? std::vector{config.past_combined_pattern} : std::vector{config.past_key_pattern, config.past_value_pattern};
+  const std::vector<std::string> present_patterns =
+      combined ? std::vector{config.present_combined_pattern}
+               : std::vector{config.present_key_pattern, config.present_value_pattern};
+  const auto past = layer_names(inputs, past_patterns);
+  const auto present = layer_names(outputs, present_patterns);
+  if (!complete_layers(past, present, combined ? "combined " : "", past_patterns, present_patterns, why)) {
     return std::nullopt;
   }
-  int expected_layer = 0;
   for (const auto& [layer, names] : past) {
-    if (layer != expected_layer++ || names.first.empty() || names.second.empty() || !present.count(layer) ||
-        present[layer].first.empty() || present[layer].second.empty()) {
-      why = "the KV-cache inputs/outputs are incomplete at layer " + std::to_string(layer);
-      return std::nullopt;
-    }
-    l.past_keys.push_back(names.first);
-    l.past_values.push_back(names.second);
-    l.present_keys.push_back(present[layer].first);
-    l.present_values.push_back(present[layer].second);
+    const auto& out = present.at(layer);
+    l.past_keys.push_back(names[0]);
+    l.present_keys.push_back(out[0]);
+    if (combined) continue;
+    l.past_values.push_back(names[1]);
+    l.present_values.push_back(out[1]);
   }
+  l.combined_kv = combined;
   if (!l.past_keys.empty()) {
-    const TensorSpec* k = find(inputs, l.past_keys[0]);
-    if (!k->has_shape || k->dims.size() != 4 || k->dims[1] <= 0 || k->dims[3] <= 0) {
-      why = "past input '" + k->name + "' must be declared [batch, kv_heads, past_length, head_size] with fixed heads and head size";
+    const TensorSpec* kv = find(inputs, l.past_keys[0]);
+    const size_t rank = combined ? 5 : 4, heads_axis = rank - 3, head_size_axis = rank - 1;
+    if (!kv->has_shape || kv->dims.size() != rank || (combined && kv->dims[0] != 2) || kv->dims[heads_axis] <= 0 ||
+        kv->dims[head_size_axis] <= 0) {
+      why = std::string(combined ? "combined past input '" : "past input '") + kv->name + "' must be declared " +
+            (combined ? "[2, batch, heads, past_length, head_size]" : "[batch, kv_heads, past_length, head_size]") +
+            " with fixed heads and head size";
       return std::nullopt;
     }
-    l.kv_dtype = k->dtype;
-    l.kv_heads = k->dims[1];
-    l.head_size = k->dims[3];
+    l.kv_dtype = kv->dtype;
+    l.kv_heads = kv->dims[heads_axis];
+    l.head_size = kv->dims[head_size_axis];
   }
   return l;
 }
