@@ -4,20 +4,13 @@
 # folder); each gets a folder under build/bench-work that links to its files and holds the
 # tokenizer, whose ids are a subset of the 151,936-token vocabulary, so tokenization is the same
 # cheap step on both sides and the time is the model and the scoring.
-PY=.venv-test/bin/python
+source bench/bench_models.sh
 DATA=${EVALQ_DATA_DIR:-../shared/data}
 
 # metric_model genai|genai-int4 SHAPE: prints the folder to pass to evalq and the ORT scripts.
 metric_model() {
-  local kind=$1 shape=$2 src=build/bench-models/$1-$2 work=build/bench-work/$1-$2
-  if [ ! -f "$src/model.onnx" ]; then
-    case $kind in
-      genai) $PY bench/make_genai_llama.py --shape "$shape" --out "$src" >/dev/null ;;
-      genai-int4)
-        metric_model genai "$shape" >/dev/null
-        build/evalq quantize "build/bench-models/genai-$shape" --sim int4:block=32,act=int8 --out "$src" --force >/dev/null ;;
-    esac
-  fi
+  local src work=build/bench-work/$1-$2
+  src=$(bench_model "$1" "$2") || return 2
   mkdir -p "$work"
   for f in model.onnx model.onnx.data genai_config.json; do ln -sfn "$(realpath "$src/$f")" "$work/$f"; done
   cp ../shared/models/stories260K/tokenizer.json ../shared/models/stories260K/tokenizer_config.json "$work/"

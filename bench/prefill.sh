@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
 # Prefill speed, evalq vs ONNX Runtime, on random-weight models (same window, same threads,
 # interleaved runs). Usage: bench/prefill.sh [MODEL ...] where MODEL is
-#   SHAPE              Optimum-style fp32 graph (bench/make_random_llama.py shapes: llama-1b-ish, qwen2-0.5b)
-#   genai:SHAPE        Model Builder CPU layout, fp32 (bench/make_genai_llama.py)
-#   genai-int4:SHAPE   the same quantized by `evalq quantize --sim int4:block=32,act=int8` (MatMulNBits,
-#                      block 32, accuracy_level 4, as Model Builder's default int4)
-# Default: llama-1b-ish. Models are generated under build/bench-models/ (never committed).
+#   SHAPE or KIND:SHAPE, KIND one of optimum (the default), genai, genai-int4 (bench/bench_models.sh).
+# Default: llama-1b-ish.
 # evalq computes every logits row, as ORT does (ROWS=last times what a metric scoring one position pays).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv-test/bin/python
+source bench/bench_models.sh
 THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-2}
 ROWS=${ROWS:-all}
@@ -19,16 +16,7 @@ cmake --build build --target prefill_evalq evalq >/dev/null
 for spec in "${models[@]}"; do
   kind=${spec%%:*}; shape=${spec#*:}
   [ "$kind" = "$spec" ] && kind=optimum
-  dir=build/bench-models/$kind-$shape
-  case $kind in
-    optimum) [ -f "$dir/model.onnx" ] || $PY bench/make_random_llama.py --shape "$shape" --out "$dir" >/dev/null ;;
-    genai) [ -f "$dir/model.onnx" ] || $PY bench/make_genai_llama.py --shape "$shape" --out "$dir" >/dev/null ;;
-    genai-int4)
-      src=build/bench-models/genai-$shape
-      [ -f "$src/model.onnx" ] || $PY bench/make_genai_llama.py --shape "$shape" --out "$src" >/dev/null
-      [ -f "$dir/model.onnx" ] || build/evalq quantize "$src" --sim int4:block=32,act=int8 --out "$dir" --force >/dev/null ;;
-    *) echo "unknown model kind '$kind'" >&2; exit 2 ;;
-  esac
+  dir=$(bench_model "$kind" "$shape") || exit 2
   weights=$(stat -c %s "$dir/model.onnx.data")
   echo "== $spec: weights $((weights / 1048576)) MiB, 1024-token prefill, $THREADS threads, rows=$ROWS"
   # Results go beside the build, not into the model folder (which may be shared read-only).
