@@ -240,6 +240,45 @@ TEST(ContribBadInput, AttentionMegatronMaskRefused) {
   expect_contains(failure(m.save("attention_mask4d"), feeds), {"the_node", "mask_index must be", "got [1, 1, 2, 2]"});
 }
 
+// The attention_bias shape check every attention kernel shares (ops/contrib/attention_bias.h).
+TEST(ContribBadInput, AttentionBiasOfTheWrongShape) {
+  OneNode m = attention(2);
+  m.input({"", onnx::TensorProto::INT32, {}})
+      .input({"", onnx::TensorProto::FLOAT, {}})
+      .input({"ab", onnx::TensorProto::FLOAT, {1, 3, 2, 2}})
+      .output("y");
+  std::map<std::string, Tensor> feeds = {{"x", floats({1, 2, 8})}, {"w", floats({8, 24})}, {"b", floats({24})},
+                                         {"ab", floats({1, 3, 2, 2})}};
+  expect_contains(failure(m.save("attention_bias"), feeds),
+                  {"the_node", "Attention", "attention_bias must be [1 (batch) or 1, 2 (heads) or 1, 2 (sequence), "
+                                            "2 (total sequence)], got [1, 3, 2, 2]"});
+
+  OneNode g = gqa(4, 2, 0, 2);
+  for (int i = 0; i < 3; ++i) g.input({"", onnx::TensorProto::FLOAT, {}});
+  g.input({"ab", onnx::TensorProto::FLOAT, {1, 1, 2, 5}});
+  auto gqa_in = gqa_feeds(4, 2, 0, 2, 1, 2);
+  gqa_in["ab"] = floats({1, 1, 2, 5});
+  expect_contains(failure(g.save("gqa_bias"), gqa_in),
+                  {"the_node", "GroupQueryAttention", "attention_bias must be [1 (batch) or 1, 4 (heads) or 1, "
+                                                      "2 (sequence), 2 (total sequence)], got [1, 1, 2, 5]"});
+
+  OneNode mha("MultiHeadAttention", "com.microsoft");
+  mha.input({"q", onnx::TensorProto::FLOAT, {1, 2, 16}})
+      .input({"k", onnx::TensorProto::FLOAT, {1, 3, 16}})
+      .input({"v", onnx::TensorProto::FLOAT, {1, 3, 16}})
+      .input({"", onnx::TensorProto::FLOAT, {}})
+      .input({"", onnx::TensorProto::INT32, {}})
+      .input({"ab", onnx::TensorProto::FLOAT, {2, 2, 2, 3}})
+      .output("out")
+      .attr("num_heads", 2);
+  expect_contains(failure(mha.save("mha_bias"), {{"q", floats({1, 2, 16})},
+                                                 {"k", floats({1, 3, 16})},
+                                                 {"v", floats({1, 3, 16})},
+                                                 {"ab", floats({2, 2, 2, 3})}}),
+                  {"the_node", "MultiHeadAttention", "attention_bias must be [1 (batch) or 1, 2 (heads) or 1, "
+                                                     "2 (sequence), 3 (total sequence)], got [2, 2, 2, 3]"});
+}
+
 TEST(ContribBadInput, EmbedLayerNormTokenOutsideTheVocabulary) {
   OneNode m("EmbedLayerNormalization", "com.microsoft");
   m.input({"ids", onnx::TensorProto::INT32, {1, 2}})

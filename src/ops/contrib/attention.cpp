@@ -13,6 +13,7 @@
 
 #include "exec/kernel.h"
 #include "ops/common.h"
+#include "ops/contrib/attention_bias.h"
 #include "ops/contrib/attention_math.h"
 #include "ops/contrib/float_io.h"
 #include "ops/gemm.h"
@@ -194,25 +195,13 @@ void Attention::compute(KernelContext& ctx) const {
   }
 
   const std::vector<float> mask = build_mask(ctx, B, S, P);
-  Tensor attention_bias;
-  int64_t bias_batch_stride = 0, bias_head_stride = 0;
-  if (const Tensor* ab_in = ctx.input(kAttentionBias)) {
-    if (ab_in->rank() != 4 || (ab_in->dim(0) != 1 && ab_in->dim(0) != B) || (ab_in->dim(1) != 1 && ab_in->dim(1) != N) ||
-        ab_in->dim(2) != S || ab_in->dim(3) != T) {
-      fail("attention_bias must be [batch or 1, num_heads or 1, seq, total_seq], got " + shape_string(ab_in->shape()));
-    }
-    attention_bias = float_input(ctx, *ab_in, "attention_bias");
-    bias_head_stride = ab_in->dim(1) == 1 ? 0 : S * T;
-    bias_batch_stride = ab_in->dim(0) == 1 ? 0 : ab_in->dim(1) * S * T;
-  }
+  const AttentionBias attention_bias(ctx, kAttentionBias, B, N, S, T);
   ScoreRowAdjust adjust;
   if (!mask.empty() || attention_bias.defined()) {
     // ORT sums bias and mask first, then adds the scaled product to that sum.
     adjust = [&](int64_t b, int64_t n, int64_t s, float* row) {
       const float* mask_row = mask.empty() ? nullptr : mask.data() + (b * S + s) * T;
-      const float* bias_row = attention_bias.defined()
-                                  ? attention_bias.data<float>() + b * bias_batch_stride + n * bias_head_stride + s * T
-                                  : nullptr;
+      const float* bias_row = attention_bias.defined() ? attention_bias.row(b, n, s) : nullptr;
       for (int64_t j = 0; j < T; ++j) {
         const float add = bias_row ? (mask_row ? bias_row[j] + mask_row[j] : bias_row[j]) : mask_row[j];
         row[j] += add;

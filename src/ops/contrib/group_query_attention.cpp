@@ -20,6 +20,7 @@
 
 #include "exec/kernel.h"
 #include "ops/common.h"
+#include "ops/contrib/attention_bias.h"
 #include "ops/contrib/attention_math.h"
 #include "ops/contrib/float_io.h"
 #include "ops/contrib/gqa_layout.h"
@@ -225,18 +226,7 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
 
   // attention_bias is [B or 1, N or 1, S, total_sequence_length], added after softcap.
   const int64_t T = l.total_len;
-  Tensor bias;
-  int64_t bias_batch_stride = 0, bias_head_stride = 0;
-  if (const Tensor* bias_in = ctx.input(kAttentionBias)) {
-    if (bias_in->rank() != 4 || (bias_in->dim(0) != 1 && bias_in->dim(0) != B) ||
-        (bias_in->dim(1) != 1 && bias_in->dim(1) != N) || bias_in->dim(2) != S || bias_in->dim(3) != T) {
-      fail("attention_bias must be [" + std::to_string(B) + " or 1, " + std::to_string(N) + " or 1, " + std::to_string(S) +
-           ", " + std::to_string(T) + "], got " + shape_string(bias_in->shape()));
-    }
-    bias = float_input(ctx, *bias_in, "attention_bias");
-    bias_head_stride = bias_in->dim(1) == 1 ? 0 : S * T;
-    bias_batch_stride = bias_in->dim(0) == 1 ? 0 : bias_in->dim(1) * S * T;
-  }
+  const AttentionBias bias(ctx, kAttentionBias, B, N, S, T);
   Tensor sinks;
   if (const Tensor* sink_in = ctx.input(kHeadSink)) {
     if (sink_in->numel() != N) {
@@ -277,7 +267,7 @@ void GroupQueryAttention::compute(KernelContext& ctx) const {
       const int64_t start = (local_window_size_ > 0 && causal > local_window_size_) ? causal - local_window_size_ : 0;
       if (softcap_ > 0.f) softcap_inplace(row + start, causal - start, softcap_);
       if (bias.defined()) {
-        const float* bias_row = bias.data<float>() + b * bias_batch_stride + n * bias_head_stride + s * T;
+        const float* bias_row = bias.row(b, n, s);
         for (int64_t j = start; j < causal; ++j) row[j] += bias_row[j];
       }
       softmax_inplace(row + start, causal - start, sink);

@@ -11,6 +11,7 @@
 
 #include "exec/kernel.h"
 #include "ops/common.h"
+#include "ops/contrib/attention_bias.h"
 #include "ops/contrib/attention_math.h"
 #include "ops/contrib/float_io.h"
 #include "ops/gemm.h"
@@ -155,17 +156,7 @@ void MultiHeadAttention::compute(KernelContext& ctx) const {
     }
     key_mask = int64_values(*mask_in, ctx.node(), "key_padding_mask");
   }
-  Tensor attention_bias;
-  int64_t bias_batch_stride = 0, bias_head_stride = 0;
-  if (const Tensor* ab_in = ctx.input(kAttentionBias)) {
-    if (ab_in->rank() != 4 || (ab_in->dim(0) != 1 && ab_in->dim(0) != B) || (ab_in->dim(1) != 1 && ab_in->dim(1) != N) ||
-        ab_in->dim(2) != S || ab_in->dim(3) != T) {
-      fail("attention_bias must be [batch or 1, num_heads or 1, seq, total_kv_seq], got " + shape_string(ab_in->shape()));
-    }
-    attention_bias = float_input(ctx, *ab_in, "attention_bias");
-    bias_head_stride = ab_in->dim(1) == 1 ? 0 : S * T;
-    bias_batch_stride = ab_in->dim(0) == 1 ? 0 : ab_in->dim(1) * S * T;
-  }
+  const AttentionBias attention_bias(ctx, kAttentionBias, B, N, S, T);
 
   std::vector<float> output(B * S * N * Hv, 0.f);
   const float alpha = scale_ == 0.f ? 1.f / std::sqrt(static_cast<float>(H)) : scale_;
@@ -174,7 +165,7 @@ void MultiHeadAttention::compute(KernelContext& ctx) const {
       if ((!key_mask.empty() && key_mask[b * T + j] == 0) || (unidirectional_ && j > P + s)) row[j] += mask_filter_value_;
     }
     if (attention_bias.defined()) {
-      const float* bias_row = attention_bias.data<float>() + b * bias_batch_stride + n * bias_head_stride + s * T;
+      const float* bias_row = attention_bias.row(b, n, s);
       for (int64_t j = 0; j < T; ++j) row[j] += bias_row[j];
     }
   };
