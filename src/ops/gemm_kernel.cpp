@@ -36,8 +36,10 @@ __mmask16 lane_mask(int64_t lanes) {
 void pack_b(const float* b, int64_t ldb, int64_t depth, int64_t columns, float* packed) {
   constexpr int64_t kAhead = 8;
   for (int64_t k = 0; k < depth; ++k) {
-    if (k + kAhead < depth)
-      for (int64_t j = 0; j < columns; j += 16) _mm_prefetch(reinterpret_cast<const char*>(b + (k + kAhead) * ldb + j), _MM_HINT_T0);
+    if (k + kAhead < depth) {
+      const char* ahead = reinterpret_cast<const char*>(b + (k + kAhead) * ldb);
+      for (int64_t j = 0; j < columns; j += 16) _mm_prefetch(ahead + j * sizeof(float), _MM_HINT_T0);
+    }
     const float* row = b + k * ldb;
     for (int64_t j = 0; j < columns; j += kStrip) {
       const int64_t width = std::min(kStrip, columns - j);
