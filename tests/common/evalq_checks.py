@@ -1,6 +1,9 @@
 """What the end-to-end python tests share: named checks that print ok/FAIL and fail the script at
-the end (so one run reports every broken property, not just the first), and the ORT feeds for a
-forward pass with an empty KV cache, and the float64 log-softmax every reference uses."""
+the end (so one run reports every broken property, not just the first), running evalq for its
+--json result document, the ORT feeds for a forward pass with an empty KV cache, and the float64
+log-softmax every reference uses."""
+import json
+import subprocess
 import sys
 
 import numpy as np
@@ -15,10 +18,29 @@ class Checks:
         if not ok:
             self.failures.append(name)
 
+    def close(self, name, ours, ref, rel, abs_tol):
+        self(name, within(ours, ref, rel, abs_tol), f"evalq {ours!r} reference {ref!r}")
+
     def finish(self):
         if self.failures:
             sys.exit(f"{len(self.failures)} checks failed: " + "; ".join(self.failures))
         print("all checks passed")
+
+
+def within(ours, ref, rel, abs_tol):
+    """|ours - ref| within rel * |ref|, or within abs_tol where ref is near zero."""
+    return abs(ours - ref) <= max(abs_tol, rel * abs(ref))
+
+
+def run_evalq_json(binary, args, out_path, env=None):
+    """Runs `binary *args --json out_path` and returns the parsed document. A failed run ends the
+    script with evalq's stderr: the checks that would follow have nothing to read."""
+    cmd = [binary, *args, "--json", out_path]
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    if r.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed (exit {r.returncode}):\n{r.stderr}")
+    with open(out_path) as f:
+        return json.load(f)
 
 
 def log_softmax(x):

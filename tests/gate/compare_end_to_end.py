@@ -15,7 +15,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import Checks  # noqa: E402
+from evalq_checks import Checks, run_evalq_json  # noqa: E402
 
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
@@ -36,11 +36,7 @@ def compare(*args, window=WINDOW):
 
 
 def evalq_json(work, name, *args):
-    out = os.path.join(work, name + ".json")
-    p = subprocess.run([BIN, *args, "--json", out], capture_output=True, text=True, env=ENV)
-    check(f"separate run {name} exits 0", p.returncode == 0, p.stderr)
-    with open(out) as f:
-        return json.load(f)
+    return run_evalq_json(BIN, args, os.path.join(work, name + ".json"), ENV)
 
 
 def close(a, b, tol):

@@ -19,25 +19,19 @@ from onnx import numpy_helper
 from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import empty_past_feeds, log_softmax  # noqa: E402
+from evalq_checks import Checks, empty_past_feeds, log_softmax, run_evalq_json  # noqa: E402
 
 REL = 1e-6
-failures = []
+checks = Checks()
 
 
 def check(name, ours, ref, rel=REL, abs_tol=1e-9):
-    ok = abs(ours - ref) <= max(abs_tol, rel * abs(ref))
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: evalq {ours!r} reference {ref!r}")
-    if not ok:
-        failures.append(name)
+    checks.close(name, ours, ref, rel, abs_tol)
 
 
 def check_eq(name, ours, ref):
-    ok = ours == ref
     shown = (lambda v: f"{len(v)} items" if isinstance(v, list) and len(v) > 6 else repr(v))
-    print(f"{'ok  ' if ok else 'FAIL'} {name}: evalq {shown(ours)} reference {shown(ref)}")
-    if not ok:
-        failures.append(name)
+    checks(name, ours == ref, f"evalq {shown(ours)} reference {shown(ref)}")
 
 
 def fake_quant_model(src, dst):
@@ -158,9 +152,11 @@ def run_ppl(model, ids, windows, bos_overwrite=None, max_windows=0):
     return np.array(all_nll), np.array(sums), np.array(counts), targets_seen
 
 
+ENV = dict(os.environ, EVALQ_PROGRESS="0")
+
+
 def evalq(binary, *args, expect_ok=True):
-    env = dict(os.environ, EVALQ_PROGRESS="0")
-    r = subprocess.run([binary, *args], capture_output=True, text=True, env=env)
+    r = subprocess.run([binary, *args], capture_output=True, text=True, env=ENV)
     if expect_ok and r.returncode != 0:
         print(r.stdout, r.stderr)
         raise SystemExit(f"evalq {' '.join(args)} failed")
@@ -212,9 +208,8 @@ def main():
         ("llamacpp", ["--seq", "128"], llamacpp_windows(n, 128), 1),
     ]
     for method, extra, windows, bos in cases:
-        out = os.path.join(work, f"ppl_{method}.json")
-        evalq(args.evalq, "ppl", base_dir, "--data", corpus, "--method", method, *extra, "--json", out)
-        r = json.load(open(out))
+        r = run_evalq_json(args.evalq, ["ppl", base_dir, "--data", corpus, "--method", method, *extra],
+                           os.path.join(work, f"ppl_{method}.json"), ENV)
         nll, sums, counts, tg = run_ppl(base, ids, windows, bos)
         check_eq(f"ppl {method} tokens_scored", r["tokens_scored"], len(nll))
         check_eq(f"ppl {method} first/last scored", (r["first_scored"], r["last_scored"]), (int(tg[0]), int(tg[-1])))
@@ -232,10 +227,8 @@ def main():
             check_eq("ppl hf scores every token but the first once", sorted(tg), list(range(1, n)))
 
     # ---- several --seq values in one run: one entry per value, each as its own run gives ----
-    out = os.path.join(work, "ppl_multi.json")
-    evalq(args.evalq, "ppl", base_dir, "--data", corpus, "--method", "hf", "--seq", "64,128", "--chunk", "48",
-          "--json", out)
-    multi = json.load(open(out))
+    multi = run_evalq_json(args.evalq, ["ppl", base_dir, "--data", corpus, "--method", "hf", "--seq", "64,128",
+                                        "--chunk", "48"], os.path.join(work, "ppl_multi.json"), ENV)
     single = json.load(open(os.path.join(work, "ppl_hf.json")))
     check_eq("ppl --seq 64,128: seqs", [x["seq"] for x in multi["runs"]], [64, 128])
     check("ppl --seq 64,128: second run equals the single --seq 128 run", multi["runs"][1]["ppl"], single["ppl"],
@@ -249,10 +242,9 @@ def main():
                ("evalq logits", EvalqModel(args.evalq, base_dir, work), EvalqModel(args.evalq, quant_dir, work),
                 1e-9, 1e-9, 1e-12, 10)]
     for label, bm, qm, rel, rel_order, abs_order, max_windows in sources:
-        out = os.path.join(work, f"kld_{max_windows}.json")
-        evalq(args.evalq, "kld", base_dir, quant_dir, "--data", corpus, "--seq", "128", "--chunk", "64",
-              "--max-windows", str(max_windows), "--json", out)
-        r = json.load(open(out))
+        r = run_evalq_json(args.evalq, ["kld", base_dir, quant_dir, "--data", corpus, "--seq", "128", "--chunk", "64",
+                                        "--max-windows", str(max_windows)], os.path.join(work, f"kld_{max_windows}.json"),
+                           ENV)
         kl, nq, nb, same = [], [], [], []
         for wi, (b, e, rows, tg) in enumerate(modelopt_windows(n, 128, 64)):
             if max_windows and wi >= max_windows:
@@ -296,9 +288,8 @@ def main():
             nb_ort, exact_kld = nb, r["kld"]["mean"]
 
     # ---- modelopt-kld: abs divergence, all positions, disjoint windows, mean of window means ----
-    out = os.path.join(work, "kld_modelopt.json")
-    evalq(args.evalq, "kld", base_dir, quant_dir, "--data", corpus, "--method", "modelopt-kld", "--seq", "256", "--json", out)
-    r = json.load(open(out))
+    r = run_evalq_json(args.evalq, ["kld", base_dir, quant_dir, "--data", corpus, "--method", "modelopt-kld", "--seq",
+                                    "256"], os.path.join(work, "kld_modelopt.json"), ENV)
     means = []
     for b in range(0, n, 256):
         e = min(b + 256, n)
@@ -307,9 +298,8 @@ def main():
     check("modelopt-kld average", r["modelopt_kld"]["average"], float(np.mean(means)))
 
     # ---- identical models: exactly zero ----
-    out = os.path.join(work, "kld_same.json")
-    evalq(args.evalq, "kld", base_dir, base_dir, "--data", corpus, "--seq", "128", "--chunk", "64", "--json", out)
-    r = json.load(open(out))
+    r = run_evalq_json(args.evalq, ["kld", base_dir, base_dir, "--data", corpus, "--seq", "128", "--chunk", "64"],
+                       os.path.join(work, "kld_same.json"), ENV)
     check_eq("identical models: KLD max, top-1, ln ratio", (r["kld"]["max"], r["top1_agreement"], r["ln_ppl_ratio"]),
              (0.0, 1.0, 0.0))
 
@@ -318,9 +308,8 @@ def main():
         cache = os.path.join(work, f"base_{fmt}.blc")
         common = ["--data", corpus, "--seq", "128", "--chunk", "64", "--cache-format", fmt, *extra]
         evalq(args.evalq, "kld", base_dir, "--save-base", cache, *common)
-        out = os.path.join(work, f"kld_cache_{fmt}.json")
-        evalq(args.evalq, "kld", quant_dir, "--base", cache, *common, "--json", out)
-        r = json.load(open(out))
+        r = run_evalq_json(args.evalq, ["kld", quant_dir, "--base", cache, *common],
+                           os.path.join(work, f"kld_cache_{fmt}.json"), ENV)
         err = abs(r["kld"]["mean"] - exact_kld)
         print(f"cache {fmt}: mean KLD {r['kld']['mean']:.9f} vs exact {exact_kld:.9f} (error {err:.2e} nats)")
         check(f"cache {fmt} mean KLD within 1e-4 nats", r["kld"]["mean"], exact_kld, rel=0, abs_tol=1e-4)
@@ -350,41 +339,28 @@ def main():
     ]
     for name, cmd, needle in bad:
         r = evalq(args.evalq, *cmd, expect_ok=False)
-        ok = r.returncode != 0 and needle in r.stderr and "error" in r.stderr
-        print(f"{'ok  ' if ok else 'FAIL'} bad input, {name}: {r.stderr.strip().splitlines()[0] if r.stderr else '(no message)'}")
-        if not ok:
-            failures.append(name)
+        checks(f"bad input, {name}", r.returncode != 0 and needle in r.stderr and "error" in r.stderr,
+               r.stderr.strip().splitlines()[0] if r.stderr else "(no message)")
     tok_same_ids = os.path.join(work, "tok_reformatted")
     tokenizer_variant(base_dir, tok_same_ids, False)
     tok_other = os.path.join(work, "tok_extra")
     tokenizer_variant(base_dir, tok_other, True)
     window = ["--data", corpus, "--seq", "128", "--chunk", "64", "--max-windows", "2"]
     r = evalq(args.evalq, "kld", base_dir, tok_same_ids, *window, expect_ok=False)
-    ok = r.returncode == 0 and "warning" not in r.stderr
-    print(f"{'ok  ' if ok else 'FAIL'} tokenizer.json bytes differ, ids agree on the probe: runs without a warning")
-    if not ok:
-        failures.append("tokenizer probe")
+    checks("tokenizer.json bytes differ, ids agree on the probe: runs without a warning",
+           r.returncode == 0 and "warning" not in r.stderr)
     r = evalq(args.evalq, "kld", base_dir, tok_other, *window, expect_ok=False)
-    ok = r.returncode != 0 and "tokenizers differ" in r.stderr
-    print(f"{'ok  ' if ok else 'FAIL'} bad input, tokenizer mismatch: {r.stderr.strip().splitlines()[0] if r.stderr else ''}")
-    if not ok:
-        failures.append("tokenizer mismatch")
+    checks("bad input, tokenizer mismatch", r.returncode != 0 and "tokenizers differ" in r.stderr,
+           r.stderr.strip().splitlines()[0] if r.stderr else "")
     r = evalq(args.evalq, "kld", base_dir, tok_other, *window, "--allow-tokenizer-mismatch", expect_ok=False)
-    ok = r.returncode == 0 and "each model tokenizes the data itself" in r.stderr
-    print(f"{'ok  ' if ok else 'FAIL'} tokenizer mismatch with --allow-tokenizer-mismatch runs with a warning")
-    if not ok:
-        failures.append("tokenizer override")
+    checks("tokenizer mismatch with --allow-tokenizer-mismatch runs with a warning",
+           r.returncode == 0 and "each model tokenizes the data itself" in r.stderr)
     r = evalq(args.evalq, "kld", base_dir, v500_dir, "--data", corpus, "--seq", "128", "--chunk", "64",
               "--allow-tokenizer-mismatch")
-    ok = "comparing the first 500 tokens" in r.stderr
-    print(f"{'ok  ' if ok else 'FAIL'} vocab mismatch with --allow-tokenizer-mismatch trims with a warning")
-    if not ok:
-        failures.append("vocab trim")
+    checks("vocab mismatch with --allow-tokenizer-mismatch trims with a warning",
+           "comparing the first 500 tokens" in r.stderr)
 
-    if failures:
-        print(f"{len(failures)} failures: {failures}")
-        sys.exit(1)
-    print("all reference checks passed")
+    checks.finish()
 
 
 if __name__ == "__main__":

@@ -1,14 +1,13 @@
 """evalq sensitivity: every layer the spec quantizes is ranked (descending single-layer KLD),
 the whole-spec KLD equals `evalq kld BASE --sim SPEC`, and the proposed mixed spec, measured
 again with `evalq kld`, meets --max-kld (both up to the base cache's top-K error)."""
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import Checks  # noqa: E402
+from evalq_checks import Checks, run_evalq_json  # noqa: E402
 
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
@@ -20,9 +19,7 @@ ENV = dict(os.environ, EVALQ_PROGRESS="0")
 
 
 def run(args, out):
-    subprocess.run([BIN] + args + WINDOW + ["--json", out], check=True, stdout=subprocess.DEVNULL, env=ENV)
-    with open(out) as f:
-        return json.load(f)
+    return run_evalq_json(BIN, args + WINDOW, out, ENV)
 
 
 def main():

@@ -8,7 +8,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import Checks  # noqa: E402
+from evalq_checks import Checks, run_evalq_json  # noqa: E402
 
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
@@ -17,14 +17,11 @@ INT4 = os.path.join(SHARED, "models/stories260K/genai-int4")
 SPEC = "int4:block=32,act=int8"
 WINDOW = ["--data", "tinystories", "--data-dir", os.path.join(SHARED, "data"), "--seq", "512", "--chunk", "256",
           "--max-windows", "3"]
+ENV = dict(os.environ, EVALQ_PROGRESS="0")
 
 
 def run(args, work, name):
-    out = os.path.join(work, name + ".json")
-    subprocess.run([BIN] + args + WINDOW + ["--json", out], check=True, stdout=subprocess.DEVNULL,
-                   env=dict(os.environ, EVALQ_PROGRESS="0"))
-    with open(out) as f:
-        return json.load(f)
+    return run_evalq_json(BIN, args + WINDOW, os.path.join(work, name + ".json"), ENV)
 
 
 def main():

@@ -14,34 +14,48 @@ import onnx
 from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "common"))
+from evalq_checks import Checks, run_evalq_json, within  # noqa: E402
+
+ENV = dict(os.environ, EVALQ_PROGRESS="0")
+# A subject whose every question disagrees would otherwise print hundreds of mismatches in one line.
+SHOWN_MISMATCHES = 20
 
 
 def run_evalq(binary, model, data, subjects, shots, limit, out, extra=()):
-    cmd = [binary, "mmlu", model, "--data", data, "--subjects", subjects, "--shots", str(shots), "--limit",
-           str(limit), "--json", os.path.join(out, "result.json"), "--dump-prompts", os.path.join(out, "prompts"),
-           *extra]
-    env = dict(os.environ, EVALQ_PROGRESS="0")
-    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
-    return json.load(open(os.path.join(out, "result.json")))
+    cmd = ["mmlu", model, "--data", data, "--subjects", subjects, "--shots", str(shots), "--limit", str(limit),
+           "--dump-prompts", os.path.join(out, "prompts"), *extra]
+    return run_evalq_json(binary, cmd, os.path.join(out, "result.json"), ENV)
 
 
-def compare_predictions(label, got, want, failures, tol=1e-5, relative=False):
+def listed(mismatches):
+    more = len(mismatches) - SHOWN_MISMATCHES
+    return "; ".join(mismatches[:SHOWN_MISMATCHES]) + (f"; and {more} more" if more > 0 else "")
+
+
+def compare_predictions(check, label, got, want, tol=1e-5, relative=False):
+    """Per subject: as many predictions as the reference, and for each question the same pred, gold
+    and truncated flag and every ll within tol (tol * max(1, |ll|) when relative)."""
     worst = 0.0
     for subject, rows in want.items():
         mine = got[subject]
+        check(f"{label} {subject}: prediction count", len(mine) == len(rows),
+              f"{len(mine)} predictions, expected {len(rows)}")
         if len(mine) != len(rows):
-            failures.append(f"{label} {subject}: {len(mine)} predictions, expected {len(rows)}")
             continue
+        mismatches = []
         for a, b in zip(mine, rows):
             if a["pred"] != b["pred"] or a["gold"] != b["gold"]:
-                failures.append(f"{label} {subject} q{a['i']}: pred {a['pred']} gold {a['gold']}, "
-                                f"expected pred {b['pred']} gold {b['gold']}")
+                mismatches.append(f"q{a['i']}: pred {a['pred']} gold {a['gold']}, "
+                                  f"expected pred {b['pred']} gold {b['gold']}")
             for x, y in zip(a["ll"], b["ll"]):
                 worst = max(worst, abs(x - y))
-                if abs(x - y) > tol * (max(1.0, abs(y)) if relative else 1.0):
-                    failures.append(f"{label} {subject} q{a['i']}: ll {x} vs {y}")
+                if not within(x, y, tol if relative else 0.0, tol):
+                    mismatches.append(f"q{a['i']}: ll {x} vs {y}")
             if bool(a.get("truncated", False)) != bool(b.get("truncated", False)):
-                failures.append(f"{label} {subject} q{a['i']}: truncated flag differs")
+                mismatches.append(f"q{a['i']}: truncated flag differs")
+        check(f"{label} {subject}: pred, gold, truncated and ll to {tol}{' relative' if relative else ''} agree",
+              not mismatches, listed(mismatches))
     return worst
 
 
@@ -62,7 +76,7 @@ def perturbed_model(src, dst, scale=0.3, seed=0):
     return dst
 
 
-def check_paired(args, failures):
+def check_paired(args, check):
     """`evalq mmlu BASE QUANT`: each side equals its single-model run, and the comparison's
     table, difference, CI and McNemar p follow from the per-question outcomes."""
     work = os.path.join(args.work, "paired")
@@ -70,23 +84,21 @@ def check_paired(args, failures):
     subjects, shots, limit = args.reuse_subjects, 1, 25
     out = os.path.join(work, "pair")
     os.makedirs(out, exist_ok=True)
-    env = dict(os.environ, EVALQ_PROGRESS="0")
-    subprocess.run([args.evalq, "mmlu", args.model, quant, "--data", args.data, "--subjects", subjects, "--shots",
-                    str(shots), "--limit", str(limit), "--json", os.path.join(out, "result.json")],
-                   check=True, env=env, stdout=subprocess.DEVNULL)
-    pair = json.load(open(os.path.join(out, "result.json")))
+    pair = run_evalq_json(args.evalq, ["mmlu", args.model, quant, "--data", args.data, "--subjects", subjects,
+                                       "--shots", str(shots), "--limit", str(limit)],
+                          os.path.join(out, "result.json"), ENV)
     single = {}
     for name, path in (("base", args.model), ("quant", quant)):
         single[name] = run_evalq(args.evalq, path, args.data, subjects, shots, limit, os.path.join(work, name))
-        if pair[name]["accuracy"] != single[name]["accuracy"]:
-            failures.append(f"paired: {name} accuracy {pair[name]['accuracy']} vs single run {single[name]['accuracy']}")
+        check(f"paired: {name} accuracy equals its single-model run",
+              pair[name]["accuracy"] == single[name]["accuracy"],
+              f"{pair[name]['accuracy']} vs single run {single[name]['accuracy']}")
     b = [p["pred"] == p["gold"] for s in subjects.split(",") for p in single["base"]["predictions"][s]]
     q = [p["pred"] == p["gold"] for s in subjects.split(",") for p in single["quant"]["predictions"][s]]
     table = {"both_correct": sum(x and y for x, y in zip(b, q)), "base_only": sum(x and not y for x, y in zip(b, q)),
              "quant_only": sum(y and not x for x, y in zip(b, q)), "both_wrong": sum(not x and not y for x, y in zip(b, q))}
     c = pair["comparison"]
-    if c["table"] != table:
-        failures.append(f"paired: table {c['table']} vs {table}")
+    check("paired: table follows from the per-question outcomes", c["table"] == table, f"{c['table']} vs {table}")
     n = len(b)
     d = [int(y) - int(x) for x, y in zip(b, q)]
     mean = sum(d) / n
@@ -94,12 +106,10 @@ def check_paired(args, failures):
     k, m = min(table["base_only"], table["quant_only"]), table["base_only"] + table["quant_only"]
     p = 1.0 if m == 0 else min(1.0, 2 * sum(math.comb(m, i) for i in range(k + 1)) / 2 ** m)
     for key, want in (("difference", mean), ("stderr", se), ("mcnemar_p", p)):
-        if abs(c[key] - want) > 1e-12:
-            failures.append(f"paired: {key} {c[key]} vs {want}")
-    if abs(c["ci95"][0] - (mean - 1.959963984540054 * se)) > 1e-12:
-        failures.append(f"paired: ci95 {c['ci95']}")
-    if table["base_only"] + table["quant_only"] == 0:
-        failures.append("paired: the perturbed model agrees everywhere; the check needs discordant pairs")
+        check.close(f"paired: {key}", c[key], want, 0.0, 1e-12)
+    check.close(f"paired: ci95 lower bound of {c['ci95']}", c["ci95"][0], mean - 1.959963984540054 * se, 0.0, 1e-12)
+    check("paired: the perturbed model disagrees with the base somewhere (the checks need discordant pairs)",
+          table["base_only"] + table["quant_only"] > 0, str(table))
     print(f"paired: {n} questions, table {table}, difference {mean:+.3f}, McNemar p {p:.4f}")
 
 
@@ -114,7 +124,7 @@ def main():
     ap.add_argument("--reuse-limit-5shot", type=int, default=20)
     ap.add_argument("--limit", type=int, default=3)
     args = ap.parse_args()
-    failures = []
+    check = Checks()
     for shots in (0, 1, 5):
         work = os.path.join(args.work, f"shots{shots}")
         got = run_evalq(args.evalq, args.model, args.data, args.subjects, shots, args.limit, os.path.join(work, "evalq"))
@@ -127,10 +137,9 @@ def main():
             b = open(os.path.join(ref_out, "prompts", f"{subject}.jsonl"), "rb").read()
             la = [json.loads(x) for x in a.splitlines()]
             lb = [json.loads(x) for x in b.splitlines()]
-            if la != lb:
-                failures.append(f"shots {shots} {subject}: dumped prompts differ from the reference")
+            check(f"shots {shots} {subject}: dumped prompts equal the reference", la == lb)
         want = json.load(open(os.path.join(ref_out, "predictions.json")))
-        worst = compare_predictions(f"shots {shots}", got["predictions"], want, failures)
+        worst = compare_predictions(check, f"shots {shots}", got["predictions"], want)
         truncated = sum(1 for rows in want.values() for r in rows if r["truncated"])
         print(f"shots {shots}: {sum(len(r) for r in want.values())} questions, {truncated} truncated, "
               f"max |ll diff| {worst:.2e}, accuracy {got['accuracy']:.4f}")
@@ -148,15 +157,16 @@ def main():
         for subject in args.subjects.split(","):
             a = open(os.path.join(work, "evalq", "prompts", f"{subject}.jsonl"), "rb").read()
             b = open(os.path.join(ref_out, "prompts", f"{subject}.jsonl"), "rb").read()
-            if [json.loads(x) for x in a.splitlines()] != [json.loads(x) for x in b.splitlines()]:
-                failures.append(f"{protocol} shots {shots} {subject}: dumped prompts differ from the reference")
+            check(f"{protocol} shots {shots} {subject}: dumped prompts equal the reference",
+                  [json.loads(x) for x in a.splitlines()] == [json.loads(x) for x in b.splitlines()])
         want = json.load(open(os.path.join(ref_out, "predictions.json")))
         # The scored letters are unlikely tokens for this model (ll around -10), so compare relative to |ll|.
-        worst = compare_predictions(f"{protocol} shots {shots}", got["predictions"], want, failures, relative=True)
+        worst = compare_predictions(check, f"{protocol} shots {shots}", got["predictions"], want, relative=True)
         for subject, rows in want.items():
-            for a, b in zip(got["predictions"][subject], rows):
-                if a.get("generated", "") != b.get("generated", "") or a.get("skipped", False) != b.get("skipped", False):
-                    failures.append(f"{protocol} shots {shots} {subject} q{a['i']}: generation/skip differs")
+            differ = [f"q{a['i']}" for a, b in zip(got["predictions"][subject], rows)
+                      if a.get("generated", "") != b.get("generated", "") or a.get("skipped", False) != b.get("skipped", False)]
+            check(f"{protocol} shots {shots} {subject}: generation and skip equal the reference", not differ,
+                  listed(differ))
         print(f"{protocol} shots {shots}: accuracy {got['accuracy']:.4f}, truncated {got['truncated']}, "
               f"skipped {got['skipped']}, max |ll diff| {worst:.2e}")
 
@@ -170,20 +180,14 @@ def main():
         full = run_evalq(args.evalq, args.model, args.data, args.reuse_subjects, shots, limit, os.path.join(work, "full"),
                          [*extra, "--no-prefix-reuse"])
         prefix = {s: v["prefix_tokens"] for s, v in reuse["subjects"].items()}
-        if not all(prefix.values()):
-            failures.append(f"reuse shots {shots}: no shared prefix was reused ({prefix})")
-        worst = compare_predictions(f"reuse shots {shots}", reuse["predictions"], full["predictions"], failures,
+        check(f"reuse shots {shots}: every subject reused its shared prefix", all(prefix.values()), str(prefix))
+        worst = compare_predictions(check, f"reuse shots {shots}", reuse["predictions"], full["predictions"],
                                     relative=True)
         n = sum(len(r) for r in full["predictions"].values())
         print(f"prefix reuse, shots {shots}: {n} questions, prefix tokens {prefix}, max |ll diff| {worst:.2e}")
 
-    check_paired(args, failures)
-
-    for f in failures[:40]:
-        print("FAIL:", f)
-    if failures:
-        sys.exit(f"{len(failures)} mismatches")
-    print("OK")
+    check_paired(args, check)
+    check.finish()
 
 
 if __name__ == "__main__":

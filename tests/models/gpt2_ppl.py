@@ -2,7 +2,6 @@
 EmbedLayerNormalization): the ModelOpt-method perplexity must equal the one computed from ONNX
 Runtime's logits over the same windows to 1e-5 relative (the logits agree to about 1e-5)."""
 import argparse
-import json
 import os
 import re
 import sys
@@ -13,8 +12,8 @@ from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "metrics"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import log_softmax  # noqa: E402
-from reference_metrics import evalq, modelopt_windows  # noqa: E402
+from evalq_checks import log_softmax, run_evalq_json  # noqa: E402
+from reference_metrics import ENV, modelopt_windows  # noqa: E402
 
 
 def ort_logits(sess, ids):
@@ -40,10 +39,8 @@ def main():
     with open(corpus, "w", encoding="utf-8") as f:
         f.write(text)
     ids = [1] + Tokenizer.from_file(os.path.join(model, "tokenizer.json")).encode(text, add_special_tokens=False).ids
-    out = os.path.join(args.work, "gpt2_ppl.json")
-    evalq(args.evalq, "ppl", model, "--data", corpus, "--method", "modelopt", "--seq", "128", "--chunk", "64",
-          "--json", out)
-    ours = json.load(open(out))
+    ours = run_evalq_json(args.evalq, ["ppl", model, "--data", corpus, "--method", "modelopt", "--seq", "128",
+                                       "--chunk", "64"], os.path.join(args.work, "gpt2_ppl.json"), ENV)
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
     sess = ort.InferenceSession(os.path.join(model, "model.onnx"), so, providers=["CPUExecutionProvider"])

@@ -1,14 +1,13 @@
 """Shard/merge identity: for ppl, kld and mmlu, the unsharded result document equals `evalq merge`
 of 1 shard and of 3 shards number for number (only timing keys may differ), and merge refuses a
 missing shard, a duplicate shard, parts of different runs and a bad --shard with clear errors."""
-import json
 import os
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import Checks  # noqa: E402
+from evalq_checks import Checks, run_evalq_json  # noqa: E402
 
 BIN = os.environ["EVALQ_BIN"]
 SHARED = os.environ["EVALQ_SHARED_DIR"]
@@ -28,14 +27,6 @@ check = Checks()
 
 def evalq(args):
     return subprocess.run([BIN] + args, capture_output=True, text=True, env=ENV)
-
-
-def run_json(args, out):
-    r = evalq(args + ["--json", out])
-    if r.returncode != 0:
-        raise SystemExit(f"evalq {' '.join(args)} failed:\n{r.stderr}")
-    with open(out) as f:
-        return json.load(f)
 
 
 def differences(a, b, path=""):
@@ -60,23 +51,18 @@ def differences(a, b, path=""):
 
 
 def check_metric(work, name, args, shards=3):
-    whole = run_json(args, os.path.join(work, f"{name}.json"))
-    parts = []
+    whole = run_evalq_json(BIN, args, os.path.join(work, f"{name}.json"), ENV)
+    parts, states = [], []
     for k in range(1, shards + 1):
         part = os.path.join(work, f"{name}.part{k}.json")
-        r = evalq(args + ["--shard", f"{k}/{shards}", "--json", part])
-        if r.returncode != 0:
-            raise SystemExit(f"{name} shard {k}/{shards} failed:\n{r.stderr}")
+        states.append(run_evalq_json(BIN, args + ["--shard", f"{k}/{shards}"], part, ENV)["state"])
         parts.append(part)
     one = os.path.join(work, f"{name}.part1of1.json")
-    r = evalq(args + ["--shard", "1/1", "--json", one])
-    if r.returncode != 0:
-        raise SystemExit(f"{name} shard 1/1 failed:\n{r.stderr}")
+    run_evalq_json(BIN, args + ["--shard", "1/1"], one, ENV)
     # Merge in reverse order: merge sorts the parts by shard itself.
-    merged3 = run_json(["merge"] + parts[::-1], os.path.join(work, f"{name}.merged3.json"))
-    merged1 = run_json(["merge", one], os.path.join(work, f"{name}.merged1.json"))
-    with open(parts[0]) as f, open(parts[-1]) as g:
-        check(f"{name}: shards 1 and {shards} scored different items", json.load(f)["state"] != json.load(g)["state"])
+    merged3 = run_evalq_json(BIN, ["merge"] + parts[::-1], os.path.join(work, f"{name}.merged3.json"), ENV)
+    merged1 = run_evalq_json(BIN, ["merge", one], os.path.join(work, f"{name}.merged1.json"), ENV)
+    check(f"{name}: shards 1 and {shards} scored different items", states[0] != states[-1])
     d3, d1 = differences(whole, merged3), differences(whole, merged1)
     check(f"{name}: unsharded == merge of {shards} shards", not d3, "; ".join(d3[:5]))
     check(f"{name}: unsharded == merge of 1 shard", not d1, "; ".join(d1[:5]))
