@@ -3,11 +3,13 @@
 #include "ops/gemm_kernel.h"
 
 #include <cblas.h>
+#include <evalq/tensor.h>
 #include <evalq/threads.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <mutex>
+#include <vector>
 
 namespace evalq {
 namespace {
@@ -26,7 +28,12 @@ constexpr int64_t kMinPanelRows = 64;
 SgemmArgs column_panel(const SgemmArgs& g, int64_t n0, int64_t n1) {
   SgemmArgs p = g;
   p.N = n1 - n0;
-  p.b = g.trans_b ? g.b + n0 * g.ldb : g.b + n0;
+  const int64_t offset = g.trans_b ? n0 * g.ldb : n0;
+  if (g.b_half) {
+    p.b_half = g.b_half + offset;
+  } else {
+    p.b = g.b + offset;
+  }
   p.c = g.c + n0;
   return p;
 }
@@ -45,6 +52,23 @@ SgemmArgs row_panel(const SgemmArgs& g, int64_t m0, int64_t m1) {
 constexpr int64_t kKernelMinRows = 32;
 constexpr int64_t kKernelBlockColumns = 128;
 constexpr int64_t kKernelRowAlign = 12;
+
+// `g` with B widened to fp32 into `storage`, for the paths that cannot read half B.
+SgemmArgs with_wide_b(const SgemmArgs& g, std::vector<float>& storage) {
+  const int64_t rows = g.trans_b ? g.N : g.K, columns = g.trans_b ? g.K : g.N;
+  storage.resize(rows * columns);
+  const bool bf16 = g.b_half_type == DType::BFloat16;
+  tbb::parallel_for(int64_t{0}, rows, [&](int64_t r) {
+    const uint16_t* from = g.b_half + r * g.ldb;
+    float* to = storage.data() + r * columns;
+    for (int64_t c = 0; c < columns; ++c) to[c] = bf16 ? bfloat16_to_float(from[c]) : half_to_float(from[c]);
+  });
+  SgemmArgs wide = g;
+  wide.b = storage.data();
+  wide.ldb = columns;
+  wide.b_half = nullptr;
+  return wide;
+}
 
 // The product as a grid of 128-column blocks by row parts, as many row parts as it takes to give
 // every thread the same number of equal tasks (N = 896 has 7 column blocks: 2 row parts make 14).
@@ -78,6 +102,11 @@ SerialBlas::~SerialBlas() {
 
 void sgemm(const SgemmArgs& g) {
   if (g.M == 0 || g.N == 0) return;
+  if (g.b_half) {
+    std::vector<float> storage;
+    sgemm(with_wide_b(g, storage));
+    return;
+  }
   cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans, g.trans_b ? CblasTrans : CblasNoTrans,
               static_cast<int>(g.M), static_cast<int>(g.N), static_cast<int>(g.K), g.alpha, g.a, static_cast<int>(g.lda),
               g.b, static_cast<int>(g.ldb), g.beta, g.c, static_cast<int>(g.ldc));
@@ -86,11 +115,17 @@ void sgemm(const SgemmArgs& g) {
 void parallel_sgemm(const SgemmArgs& g) {
   if (g.M == 0 || g.N == 0) return;
   const int64_t threads = num_threads();
-  if (gemm_kernel_applies(g) && g.M >= kKernelMinRows) {
+  // With half B the alternative is widening all of B first, which costs more than packing it.
+  if (gemm_kernel_applies(g) && (g.M >= kKernelMinRows || g.b_half)) {
     if (threads == 1 || g.M * g.N * g.K < kSplitMacs)
       gemm_kernel(g);
     else
       kernel_grid(g, threads);
+    return;
+  }
+  if (g.b_half) {
+    std::vector<float> storage;
+    parallel_sgemm(with_wide_b(g, storage));
     return;
   }
   SerialBlas serial;

@@ -1,4 +1,5 @@
-// Matrix products through OpenBLAS sgemm with TBB as the only thread pool.
+// Matrix products with TBB as the only thread pool: evalq's own kernel (ops/gemm_kernel.h) for
+// the untransposed products of prefill, OpenBLAS sgemm for the rest.
 //
 // OpenBLAS's own threads spin between calls and synchronize inside each product; at a few
 // threads that costs more than splitting a product into independent single-threaded calls run
@@ -6,6 +7,8 @@
 // at once, so while any SerialBlas exists it is switched to one thread; kernels outside this
 // helper keep OpenBLAS's own threading.
 #pragma once
+
+#include <evalq/dtype.h>
 
 #include <cstdint>
 
@@ -21,6 +24,11 @@ struct SgemmArgs {
   int64_t lda = 0;
   const float* b = nullptr;
   int64_t ldb = 0;
+  // B as fp16 or bf16 bits (b_half_type) instead of `b`: half weights (fp16 exports) are widened
+  // block by block as the GEMM kernel packs them, never copied whole; paths without the kernel
+  // widen B first.
+  const uint16_t* b_half = nullptr;
+  DType b_half_type = DType::Float16;
   float beta = 0.f;
   float* c = nullptr;
   int64_t ldc = 0;

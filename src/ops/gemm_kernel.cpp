@@ -7,13 +7,14 @@
 #include <memory>
 #include <new>
 
-#ifdef __AVX512F__
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+#define EVALQ_GEMM_KERNEL 1
 #include <immintrin.h>
 #endif
 
 namespace evalq {
 
-#ifdef __AVX512F__
+#ifdef EVALQ_GEMM_KERNEL
 namespace {
 
 // Two AVX-512 vectors of B by twelve rows of A: 24 accumulators, two B registers and a
@@ -29,23 +30,41 @@ __mmask16 lane_mask(int64_t lanes) {
   return lanes >= 16 ? __mmask16(0xffff) : lanes <= 0 ? __mmask16(0) : __mmask16((1u << lanes) - 1);
 }
 
+// 16 floats of a row of B from column j; lanes outside `mask` are zero. fp16 widens exactly
+// (vcvtph2ps), bf16 is the high half of an fp32.
+inline __m512 load_row(const float* row, int64_t j, __mmask16 mask) { return _mm512_maskz_loadu_ps(mask, row + j); }
+
+template <DType Half>
+inline __m512 load_row(const uint16_t* row, int64_t j, __mmask16 mask) {
+  // The zero-masked forms of the conversions: GCC 12 flags the unmasked ones' undefined
+  // pass-through register as maybe-uninitialized.
+  const __m256i bits = _mm256_maskz_loadu_epi16(mask, row + j);
+  if constexpr (Half == DType::Float16) {
+    return _mm512_maskz_cvtph_ps(mask, bits);
+  } else {
+    return _mm512_castsi512_ps(_mm512_maskz_slli_epi32(mask, _mm512_maskz_cvtepu16_epi32(mask, bits), 16));
+  }
+}
+
 // B[0..depth, 0..columns) as 32-column strips, k-major inside a strip, the last strip padded with
 // zeros so the tile kernel always loads whole vectors. B comes from memory-mapped weights that are
 // not in any cache: rows are read whole (one contiguous run per row) and fetched ahead, since the
 // hardware prefetcher does not follow a stride of a whole weight row.
-void pack_b(const float* b, int64_t ldb, int64_t depth, int64_t columns, float* packed) {
+template <typename T, typename Load>
+void pack_b(const T* b, int64_t ldb, int64_t depth, int64_t columns, float* packed, const Load& load) {
   constexpr int64_t kAhead = 8;
+  constexpr int64_t kPerLine = 64 / sizeof(T);
   for (int64_t k = 0; k < depth; ++k) {
     if (k + kAhead < depth) {
       const char* ahead = reinterpret_cast<const char*>(b + (k + kAhead) * ldb);
-      for (int64_t j = 0; j < columns; j += 16) _mm_prefetch(ahead + j * sizeof(float), _MM_HINT_T0);
+      for (int64_t j = 0; j < columns; j += kPerLine) _mm_prefetch(ahead + j * sizeof(T), _MM_HINT_T0);
     }
-    const float* row = b + k * ldb;
+    const T* row = b + k * ldb;
     for (int64_t j = 0; j < columns; j += kStrip) {
       const int64_t width = std::min(kStrip, columns - j);
       float* out = packed + j * depth + k * kStrip;
-      _mm512_store_ps(out, _mm512_maskz_loadu_ps(lane_mask(width), row + j));
-      _mm512_store_ps(out + 16, _mm512_maskz_loadu_ps(lane_mask(width - 16), row + j + 16));
+      _mm512_store_ps(out, load(row, j, lane_mask(width)));
+      _mm512_store_ps(out + 16, load(row, j + 16, lane_mask(width - 16)));
     }
   }
 }
@@ -98,16 +117,14 @@ float* packing_buffer() {
 }  // namespace
 
 bool gemm_kernel_applies(const SgemmArgs& g) {
-  return !g.trans_a && !g.trans_b && g.alpha == 1.f && (g.beta == 0.f || g.beta == 1.f);
+  return !g.trans_a && !g.trans_b && g.alpha == 1.f && (g.beta == 0.f || g.beta == 1.f) &&
+         (!g.b_half || g.b_half_type == DType::Float16 || g.b_half_type == DType::BFloat16);
 }
 
-void gemm_kernel(const SgemmArgs& g) {
-  if (g.M == 0 || g.N == 0) return;
-  if (g.K == 0) {
-    if (g.beta == 0.f)
-      for (int64_t i = 0; i < g.M; ++i) std::memset(g.c + i * g.ldc, 0, sizeof(float) * g.N);
-    return;
-  }
+namespace {
+
+template <typename T, typename Load>
+void run_blocks(const SgemmArgs& g, const T* b, const Load& load) {
   float* packed = packing_buffer();
   // K blocks of equal depth, so no block is a thin remainder.
   const int64_t depth_blocks = (g.K + kMaxDepth - 1) / kMaxDepth;
@@ -115,7 +132,7 @@ void gemm_kernel(const SgemmArgs& g) {
     const int64_t columns = std::min(kBlockColumns, g.N - n0);
     for (int64_t kb = 0; kb < depth_blocks; ++kb) {
       const int64_t k0 = g.K * kb / depth_blocks, depth = g.K * (kb + 1) / depth_blocks - k0;
-      pack_b(g.b + k0 * g.ldb + n0, g.ldb, depth, columns, packed);
+      pack_b(b + k0 * g.ldb + n0, g.ldb, depth, columns, packed, load);
       const bool accumulate = kb > 0 || g.beta == 1.f;
       for (int64_t m0 = 0; m0 < g.M; m0 += kTileRows) {
         const TileFn fn = kTiles[std::min(kTileRows, g.M - m0)];
@@ -126,6 +143,27 @@ void gemm_kernel(const SgemmArgs& g) {
         }
       }
     }
+  }
+}
+
+}  // namespace
+
+void gemm_kernel(const SgemmArgs& g) {
+  if (g.M == 0 || g.N == 0) return;
+  if (g.K == 0) {
+    if (g.beta == 0.f)
+      for (int64_t i = 0; i < g.M; ++i) std::memset(g.c + i * g.ldc, 0, sizeof(float) * g.N);
+    return;
+  }
+  auto load_f32 = [](const float* row, int64_t j, __mmask16 m) { return load_row(row, j, m); };
+  auto load_f16 = [](const uint16_t* row, int64_t j, __mmask16 m) { return load_row<DType::Float16>(row, j, m); };
+  auto load_bf16 = [](const uint16_t* row, int64_t j, __mmask16 m) { return load_row<DType::BFloat16>(row, j, m); };
+  if (!g.b_half) {
+    run_blocks(g, g.b, load_f32);
+  } else if (g.b_half_type == DType::BFloat16) {
+    run_blocks(g, g.b_half, load_bf16);
+  } else {
+    run_blocks(g, g.b_half, load_f16);
   }
 }
 

@@ -1,3 +1,4 @@
+#include <evalq/tensor.h>
 #include <evalq/threads.h>
 #include <gtest/gtest.h>
 
@@ -21,7 +22,11 @@ struct Product {
   std::vector<float> a, b, c, expected, bound;
   SgemmArgs args;
 
-  Product(int64_t m, int64_t n, int64_t k, float beta, uint32_t seed) : M(m), N(n), K(k) {
+  std::vector<uint16_t> b_bits;
+
+  // half: B given as fp16 or bf16 bits (SgemmArgs::b_half); the exact product is of their values.
+  Product(int64_t m, int64_t n, int64_t k, float beta, uint32_t seed, DType half = DType::Float32)
+      : M(m), N(n), K(k) {
     const int64_t lda = K + 3, ldb = N + 5, ldc = N + 7;
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> dist(-1.f, 1.f);
@@ -31,6 +36,12 @@ struct Product {
     for (float& x : a) x = dist(rng);
     for (float& x : b) x = dist(rng);
     for (float& x : c) x = dist(rng);
+    if (half != DType::Float32) {
+      for (float& x : b) {
+        b_bits.push_back(half == DType::Float16 ? float_to_half(x) : float_to_bfloat16(x));
+        x = half == DType::Float16 ? half_to_float(b_bits.back()) : bfloat16_to_float(b_bits.back());
+      }
+    }
     expected = c;
     bound.assign(c.size(), 0.f);
     for (int64_t i = 0; i < M; ++i) {
@@ -46,6 +57,11 @@ struct Product {
     }
     args = {.M = M, .N = N, .K = K, .a = a.data(), .lda = lda, .b = b.data(), .ldb = ldb, .beta = beta,
             .c = c.data(), .ldc = ldc};
+    if (half != DType::Float32) {
+      args.b = nullptr;
+      args.b_half = b_bits.data();
+      args.b_half_type = half;
+    }
   }
 
   void check(const std::string& what) const {
@@ -100,6 +116,28 @@ TEST_P(GemmKernel, ParallelSplitsMatchTheExactProduct) {
     Product p(M, N, K, beta, seed++);
     parallel_sgemm(p.args);
     p.check("parallel_sgemm");
+  }
+  set_num_threads(threads);
+}
+
+// fp16 and bf16 weights read as stored: the kernel widens them while packing, every other path
+// (few rows included, transposed B) widens B first; either way the product of their exact values.
+TEST(GemmKernel, HalfWeightsGiveTheProductOfTheirValues) {
+  const int threads = num_threads();
+  set_num_threads(2);
+  uint32_t seed = 200;
+  for (DType half : {DType::Float16, DType::BFloat16}) {
+    for (float beta : {0.f, 1.f}) {
+      for (auto [M, N, K] : {std::array<int64_t, 3>{1, 300, 40}, {5, 33, 1025}, {13, 17, 9}, {64, 4097, 16},
+                             {300, 896, 40}}) {
+        Product p(M, N, K, beta, seed++, half);
+        parallel_sgemm(p.args);
+        p.check(std::string("parallel_sgemm ") + dtype_name(half));
+        Product single(M, N, K, beta, seed++, half);
+        sgemm(single.args);
+        single.check(std::string("sgemm ") + dtype_name(half));
+      }
+    }
   }
   set_num_threads(threads);
 }

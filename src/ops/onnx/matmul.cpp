@@ -20,8 +20,10 @@ class MatMulKernel : public OpKernel {
     const Node& node = ctx.node();
     const Tensor& a0 = ctx.required_input(0);
     const Tensor& b0 = ctx.required_input(1);
-    Tensor a = widen_half(a0), b = widen_half(b0);
-    if (a.dtype() != DType::Float32 || b.dtype() != DType::Float32) {
+    // A half B (fp16 weights) is read as it is stored where one product covers the batch;
+    // batched products widen it.
+    Tensor a = widen_half(a0), b = is_half(b0.dtype()) ? b0 : widen_half(b0);
+    if (a.dtype() != DType::Float32 || (b.dtype() != DType::Float32 && !is_half(b.dtype()))) {
       throw Error(node.describe() + ": MatMul needs floating inputs, got " + dtype_name(a0.dtype()) + " and " +
                   dtype_name(b0.dtype()));
     }
@@ -43,14 +45,22 @@ class MatMulKernel : public OpKernel {
     Tensor out = half_out ? Tensor::empty(DType::Float32, out_shape) : ctx.allocate_output(0, DType::Float32, out_shape);
     float* c = out.mutable_data<float>();
     const float* pa = a.data<float>();
-    const float* pb = b.data<float>();
     int64_t batches = shape_numel(batch);
     if (M * N == 0 || batches == 0) {
     } else if (K == 0) {
       std::fill(c, c + out.numel(), 0.0f);
     } else if (shape_numel(b_batch) == 1 && shape_numel(a_batch) == batches) {
-      parallel_sgemm({.M = batches * M, .N = N, .K = K, .a = pa, .lda = K, .b = pb, .ldb = N, .c = c, .ldc = N});
+      SgemmArgs product{.M = batches * M, .N = N, .K = K, .a = pa, .lda = K, .ldb = N, .c = c, .ldc = N};
+      if (is_half(b.dtype())) {
+        product.b_half = b.data<uint16_t>();
+        product.b_half_type = b.dtype();
+      } else {
+        product.b = b.data<float>();
+      }
+      parallel_sgemm(product);
     } else {
+      b = widen_half(b);
+      const float* pb = b.data<float>();
       auto sa = broadcast_strides(a_batch, batch), sb = broadcast_strides(b_batch, batch);
       auto product = [&](int64_t i) {
         int64_t oa = 0, ob = 0, rem = i;
