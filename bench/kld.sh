@@ -7,14 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/metric_models.sh
-THREADS=${THREADS:-2}
 WINDOWS=${1:-4}
-cmake --build build --target evalq >/dev/null
 base=$(metric_model genai qwen2-0.5b)
 quant=$(metric_model genai-int4 qwen2-0.5b)
 text=$(metric_text)
-out=build/bench-results
-mkdir -p "$out"
 echo "== kld, genai qwen2-0.5b random fp32 vs int4, seq 1024 chunk 512, $WINDOWS windows, $THREADS threads"
 evalq_wall=$(wall_seconds env EVALQ_PROGRESS=0 build/evalq kld "$base" "$quant" --data "$text" --seq 1024 --chunk 512 \
   --max-windows "$WINDOWS" --threads "$THREADS" --json "$out/kld_evalq.json")

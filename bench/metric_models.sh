@@ -1,11 +1,16 @@
-# Sourced by bench/ppl.sh and bench/kld.sh (from the repository root): random-weight models with
-# the stories260K tokenizer beside them, and the WikiText-2 head both sides read.
+# Sourced by bench/ppl.sh and bench/kld.sh (from the repository root): builds evalq, sets THREADS
+# (default 2) and the results folder `out`, and provides random-weight models with the stories260K
+# tokenizer beside them and the WikiText-2 head both sides read.
 # The models stay under build/bench-models (generated when missing; possibly a shared, read-only
 # folder); each gets a folder under build/bench-work that links to its files and holds the
 # tokenizer, whose ids are a subset of the 151,936-token vocabulary, so tokenization is the same
 # cheap step on both sides and the time is the model and the scoring.
 source bench/bench_models.sh
 DATA=${EVALQ_DATA_DIR:-../shared/data}
+THREADS=${THREADS:-2}
+out=build/bench-results
+mkdir -p "$out"
+cmake --build build --target evalq >/dev/null
 
 # metric_model genai|genai-int4 SHAPE: prints the folder to pass to evalq and the ORT scripts.
 metric_model() {

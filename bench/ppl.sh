@@ -7,13 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/metric_models.sh
-THREADS=${THREADS:-2}
 WINDOWS=${1:-4}
-cmake --build build --target evalq >/dev/null
 model=$(metric_model genai qwen2-0.5b)
 text=$(metric_text)
-out=build/bench-results
-mkdir -p "$out"
 echo "== ppl, genai qwen2-0.5b random fp32, seq 1024 chunk 512, $WINDOWS windows, $THREADS threads"
 evalq_wall=$(wall_seconds env EVALQ_PROGRESS=0 build/evalq ppl "$model" --data "$text" --seq 1024 --chunk 512 \
   --max-windows "$WINDOWS" --threads "$THREADS" --json "$out/ppl_evalq.json")

@@ -74,6 +74,8 @@ float half_to_float(uint16_t h);
 uint16_t float_to_half(float f);
 float bfloat16_to_float(uint16_t b);
 uint16_t float_to_bfloat16(float f);
+// The n fp16 or bf16 values at `src` (`type` says which) as floats at `dst`.
+void widen_halves(DType type, const uint16_t* src, int64_t n, float* dst);
 // A float32 copy of a floating tensor (fp16, bf16, fp64, fp8); returns `t` itself when already fp32.
 Tensor to_float32(const Tensor& t);
 

@@ -159,22 +159,24 @@ uint16_t float_to_bfloat16(float f) {
   return static_cast<uint16_t>((x + rounding) >> 16);
 }
 
+void widen_halves(DType type, const uint16_t* src, int64_t n, float* dst) {
+  if (type == DType::BFloat16) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = bfloat16_to_float(src[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) dst[i] = half_to_float(src[i]);
+  }
+}
+
 Tensor to_float32(const Tensor& t) {
   if (t.dtype() == DType::Float32) return t;
   Tensor out = Tensor::empty(DType::Float32, t.shape());
   float* dst = out.mutable_data<float>();
   int64_t n = t.numel();
   switch (t.dtype()) {
-    case DType::Float16: {
-      const uint16_t* src = t.data<uint16_t>();
-      for (int64_t i = 0; i < n; ++i) dst[i] = half_to_float(src[i]);
+    case DType::Float16:
+    case DType::BFloat16:
+      widen_halves(t.dtype(), t.data<uint16_t>(), n, dst);
       break;
-    }
-    case DType::BFloat16: {
-      const uint16_t* src = t.data<uint16_t>();
-      for (int64_t i = 0; i < n; ++i) dst[i] = bfloat16_to_float(src[i]);
-      break;
-    }
     case DType::Float64: {
       const double* src = t.data<double>();
       for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<float>(src[i]);

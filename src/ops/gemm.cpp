@@ -48,7 +48,8 @@ SgemmArgs row_panel(const SgemmArgs& g, int64_t m0, int64_t m1) {
 
 // gemm_kernel packs B once per 128-column block for all the rows it is given, so with few rows
 // (decoding, a few scored positions) the packing dominates: one thread, K 896, N 4864
-// (bench/gemm_bench), it runs at 0.93x OpenBLAS for 1-8 rows, 0.96x at 16, 1.00x at 32, 1.03x at 64.
+// (bench/gemm_bench with this threshold lowered to 1), it ran at 0.93x OpenBLAS for 1-8 rows,
+// 0.96x at 16, 1.00x at 32, 1.03x at 64.
 constexpr int64_t kKernelMinRows = 32;
 constexpr int64_t kKernelBlockColumns = 128;
 constexpr int64_t kKernelRowAlign = 12;
@@ -57,11 +58,8 @@ constexpr int64_t kKernelRowAlign = 12;
 SgemmArgs with_wide_b(const SgemmArgs& g, std::vector<float>& storage) {
   const int64_t rows = g.trans_b ? g.N : g.K, columns = g.trans_b ? g.K : g.N;
   storage.resize(rows * columns);
-  const bool bf16 = g.b_half_type == DType::BFloat16;
   tbb::parallel_for(int64_t{0}, rows, [&](int64_t r) {
-    const uint16_t* from = g.b_half + r * g.ldb;
-    float* to = storage.data() + r * columns;
-    for (int64_t c = 0; c < columns; ++c) to[c] = bf16 ? bfloat16_to_float(from[c]) : half_to_float(from[c]);
+    widen_halves(g.b_half_type, g.b_half + r * g.ldb, columns, storage.data() + r * columns);
   });
   SgemmArgs wide = g;
   wide.b = storage.data();

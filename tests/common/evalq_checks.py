@@ -3,6 +3,7 @@ the end (so one run reports every broken property, not just the first), running 
 --json result document, the ORT feeds for a forward pass with an empty KV cache, and the float64
 log-softmax every reference uses."""
 import json
+import re
 import subprocess
 import sys
 
@@ -51,7 +52,9 @@ def log_softmax(x):
 
 
 def empty_past_feeds(sess, ids):
-    """ORT feeds for token ids `ids` at positions 0.. with an empty past (fp32 KV)."""
+    """ORT feeds for token ids `ids` at positions 0.. with an empty past (fp32 KV): separate
+    past_key_values.N.key/value [1, heads, 0, head_size], or GPT-2's combined past_N
+    [2, 1, heads, 0, head_size]."""
     feeds = {}
     for inp in sess.get_inputs():
         n = inp.name
@@ -63,6 +66,8 @@ def empty_past_feeds(sess, ids):
             feeds[n] = np.arange(len(ids), dtype=np.int64)[None, :]
         elif n.startswith("past_key_values."):
             feeds[n] = np.zeros((1, inp.shape[1], 0, inp.shape[3]), dtype=np.float32)
+        elif re.fullmatch(r"past_\d+", n):
+            feeds[n] = np.zeros((2, 1, inp.shape[2], 0, inp.shape[4]), dtype=np.float32)
         else:
             raise SystemExit(f"don't know how to feed model input '{n}'")
     return feeds

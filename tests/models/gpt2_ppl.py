@@ -3,7 +3,6 @@ EmbedLayerNormalization): the ModelOpt-method perplexity must equal the one comp
 Runtime's logits over the same windows to 1e-5 relative (the logits agree to about 1e-5)."""
 import argparse
 import os
-import re
 import sys
 
 import numpy as np
@@ -12,18 +11,12 @@ from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "metrics"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from evalq_checks import log_softmax, run_evalq_json  # noqa: E402
+from evalq_checks import empty_past_feeds, log_softmax, run_evalq_json  # noqa: E402
 from reference_metrics import ENV, modelopt_windows  # noqa: E402
 
 
 def ort_logits(sess, ids):
-    feeds = {"input_ids": np.array([ids], dtype=np.int64),
-             "position_ids": np.arange(len(ids), dtype=np.int64)[None, :],
-             "attention_mask": np.ones((1, len(ids)), dtype=np.int64)}
-    for inp in sess.get_inputs():
-        if re.fullmatch(r"past_\d+", inp.name):
-            feeds[inp.name] = np.zeros((2, 1, inp.shape[2], 0, inp.shape[4]), dtype=np.float32)
-    return sess.run(["logits"], feeds)[0][0].astype(np.float64)
+    return sess.run(["logits"], empty_past_feeds(sess, ids))[0][0].astype(np.float64)
 
 
 def main():

@@ -1,7 +1,8 @@
-// MatMul (NumPy semantics: 1-D promotion, broadcast batch dims) and Gemm, through OpenBLAS sgemm
-// split over TBB tasks (ops/gemm.h). A batched MatMul whose B has no batch dims becomes one
-// [batch*M, K] x [K, N] product; otherwise each batch is one sgemm on the operands in place (no
-// per-head copies), the batches side by side when there are enough of them.
+// MatMul (NumPy semantics: 1-D promotion, broadcast batch dims) and Gemm, through ops/gemm.h
+// (evalq's GEMM kernel or OpenBLAS sgemm, split over TBB tasks). A batched MatMul whose B has no
+// batch dims becomes one [batch*M, K] x [K, N] product, with a half B (fp16 weights) read as
+// stored; otherwise each batch is one sgemm on the operands in place (no per-head copies), the
+// batches side by side when there are enough of them.
 #include <evalq/threads.h>
 #include <tbb/parallel_for.h>
 
@@ -19,13 +20,11 @@ class MatMulKernel : public OpKernel {
   void compute(KernelContext& ctx) const override {
     const Node& node = ctx.node();
     const Tensor& a0 = ctx.required_input(0);
-    const Tensor& b0 = ctx.required_input(1);
-    // A half B (fp16 weights) is read as it is stored where one product covers the batch;
-    // batched products widen it.
-    Tensor a = widen_half(a0), b = is_half(b0.dtype()) ? b0 : widen_half(b0);
+    const Tensor& b = ctx.required_input(1);
+    Tensor a = widen_half(a0);
     if (a.dtype() != DType::Float32 || (b.dtype() != DType::Float32 && !is_half(b.dtype()))) {
       throw Error(node.describe() + ": MatMul needs floating inputs, got " + dtype_name(a0.dtype()) + " and " +
-                  dtype_name(b0.dtype()));
+                  dtype_name(b.dtype()));
     }
     if (a.rank() == 0 || b.rank() == 0) throw Error(node.describe() + ": MatMul inputs must have rank >= 1");
     Shape as = a.shape(), bs = b.shape();
@@ -59,8 +58,8 @@ class MatMulKernel : public OpKernel {
       }
       parallel_sgemm(product);
     } else {
-      b = widen_half(b);
-      const float* pb = b.data<float>();
+      const Tensor wide_b = widen_half(b);
+      const float* pb = wide_b.data<float>();
       auto sa = broadcast_strides(a_batch, batch), sb = broadcast_strides(b_batch, batch);
       auto product = [&](int64_t i) {
         int64_t oa = 0, ob = 0, rem = i;
