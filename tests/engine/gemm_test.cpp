@@ -77,7 +77,7 @@ class GemmKernel : public ::testing::TestWithParam<float> {};
 
 }  // namespace
 
-#ifdef __AVX512F__
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 TEST(GemmKernel, AppliesToUntransposedProductsInAnAvx512Build) {
   EXPECT_TRUE(gemm_kernel_applies({.M = 64, .N = 64, .K = 64, .beta = 0.f}));
   EXPECT_TRUE(gemm_kernel_applies({.M = 64, .N = 64, .K = 64, .beta = 1.f}));
